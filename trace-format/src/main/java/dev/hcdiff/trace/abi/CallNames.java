@@ -1,0 +1,50 @@
+package dev.hcdiff.trace.abi;
+
+import dev.hcdiff.trace.record.CpuidQuery;
+import dev.hcdiff.trace.record.GuestRequest;
+import dev.hcdiff.trace.record.GuestWrite;
+import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MsrRead;
+import dev.hcdiff.trace.record.MsrWrite;
+import dev.hcdiff.trace.record.PortRead;
+import dev.hcdiff.trace.record.PortWrite;
+
+/**
+ * The name reports and summaries give a request: {@code event_channel_op/EVTCHNOP_send},
+ * {@code HvCallSignalEvent}, {@code msr/0x40000000}, {@code cpuid/0x40000000}, {@code port/0xe9}.
+ * Unknown numbers read {@code hypercall/99} or {@code event_channel_op/99}.
+ */
+public final class CallNames {
+
+    private CallNames() {
+    }
+
+    public static String of(GuestRequest request) {
+        return switch (request) {
+            case Hypercall h -> switch (h.abi()) {
+                case XEN64, XEN32 -> xenName(h.call(), h.arg(0));
+                case HV64 -> HvCallCode.byCode((int) (h.call() & 0xffff)).map(HvCallCode::tlfsName)
+                        .orElse("hvcall/0x" + Long.toHexString(h.call() & 0xffff));
+            };
+            case CpuidQuery c -> "cpuid/0x" + Integer.toHexString(c.leaf());
+            case MsrRead r -> "msr/0x" + Integer.toHexString(r.index()) + "/read";
+            case MsrWrite w -> "msr/0x" + Integer.toHexString(w.index());
+            case PortRead p -> "port/0x" + Integer.toHexString(p.port()) + "/in";
+            case PortWrite p -> "port/0x" + Integer.toHexString(p.port());
+            case GuestWrite g -> "guest-write";
+        };
+    }
+
+    /** {@code xen_name/SUBOP_name} for a Xen hypercall number and its first argument. */
+    public static String xenName(long number, long firstArg) {
+        return XenHypercall.byNumber(number)
+                .map(call -> {
+                    if (!XenSubOps.hasSubOps(call)) {
+                        return call.xenName();
+                    }
+                    int sub = XenSubOps.subOpOf(call, firstArg);
+                    return call.xenName() + "/" + XenSubOps.name(call, sub).orElse(Integer.toString(sub));
+                })
+                .orElse("hypercall/" + number);
+    }
+}
