@@ -6,7 +6,8 @@ package dev.hcdiff.trace.record;
  *
  * @param vcpu   target vCPU
  * @param vector the vector the guest will see; -1 when the delivery mode has no vector (a Xen
- *               GSI/INTx callback), 0 when no callback is configured yet
+ *               GSI/INTx callback). With no callback configured nothing is raised, so there is no
+ *               Interrupt at all
  * @param source {@code "upcall"} (Xen evtchn_upcall_pending 0→1) or {@code "sint<N>"} (Hyper-V)
  */
 public record Interrupt(int vcpu, int vector, String source) {

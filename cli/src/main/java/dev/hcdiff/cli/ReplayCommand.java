@@ -1,0 +1,88 @@
+package dev.hcdiff.cli;
+
+import dev.hcdiff.oracle.Backends;
+import dev.hcdiff.replayer.lockstep.LockstepReplay;
+import dev.hcdiff.replayer.lockstep.ReplayOutcome;
+import dev.hcdiff.replayer.report.ConsoleReport;
+import dev.hcdiff.replayer.report.HgrmReport;
+import dev.hcdiff.replayer.report.JsonReport;
+import dev.hcdiff.trace.Trace;
+import dev.hcdiff.trace.Traces;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code hcdiff replay}: a trace through two personalities in lockstep. */
+@Command(name = "replay",
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        header = "Replay a trace through the reference model and the translated one, and compare.",
+        description = {
+                "Feeds every recorded exchange (hypercall, CPUID answer, MSR and port access) to two personalities in lockstep, each from the state the earlier exchanges left it in and from the guest bytes the recording captured, and compares what the guest would observe: the models with each other ('models'), and the one that served the recording with what the guest was told ('recorded', a fidelity check). Differences the two ABIs cannot avoid are matched against the known-divergence catalog and reported as 'known'; the rest are 'new' and fail the run (exit code 1).",
+                "",
+                "The pair is chosen from the trace: Xen traces replay through 'xen' (reference) and 'xen-on-hyperv' (the Xen-to-Hyper-V adapter on the Hyper-V model), each configured as the trace's header says.",
+                "",
+                "Examples:",
+                "  hcdiff replay /tmp/hello.journal",
+                "  hcdiff replay corpora/cases/hello/hello.hct --json out.json --hgrm out/hgrm",
+        })
+final class ReplayCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "TRACE", description = "A journal directory (from 'hcdiff record') or a text trace (*.hct).")
+    Path trace;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE ('-' for stdout).")
+    Path json;
+
+    @Option(names = "--hgrm", paramLabel = "DIR",
+            description = "Also write HdrHistogram percentile files, one per call and personality, into DIR (values in ns).")
+    Path hgrm;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the verdict line.")
+    boolean quiet;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        ReplayOutcome outcome = replay(trace);
+        PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
+        if (quiet) {
+            out.printf("%s: %d new, %d known, %d agree%n", trace, outcome.newDivergences(),
+                    outcome.knownDivergences(), outcome.agree());
+        } else {
+            ConsoleReport.print(outcome, out);
+        }
+        if (json != null) {
+            if (json.toString().equals("-")) {
+                JsonReport.write(outcome, out);
+                out.println();
+            } else {
+                try (OutputStream os = Files.newOutputStream(json)) {
+                    JsonReport.write(outcome, os);
+                }
+            }
+        }
+        if (hgrm != null) {
+            HgrmReport.write(outcome, hgrm);
+        }
+        out.flush();
+        return outcome.newDivergences() > 0 ? ExitCodes.FINDING : ExitCodes.OK;
+    }
+
+    /** Replays a journal or .hct file through the pair its header calls for. */
+    static ReplayOutcome replay(Path path) {
+        try (Trace t = Traces.open(path)) {
+            Backends.Pair pair = Backends.pairFor(t.header());
+            return new LockstepReplay(pair.reference(), pair.translated()).run(t.header(), t.iterator());
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.hcdiff.oracle.adapter;
+
+import dev.hcdiff.oracle.xen.abi.XenErrno;
+import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.Observation;
+
+/**
+ * One Xen request being served by the adapter: the calling vCPU, its ABI, the virtual time and the
+ * observation being collected.
+ */
+record Call(int vcpu, Abi abi, long nowNs, Observation.Builder out) {
+
+    /** The trail entry of a call the reference leaves unmodelled; the adapter answers the same. */
+    static final String UNMODELLED = "unmodelled";
+
+    /** Records {@code "<why> -> -EXXX"} and returns {@code -errno}. */
+    long error(int errno, String why) {
+        out.trail(why + " -> " + XenErrno.name(-errno));
+        return -errno;
+    }
+
+    /** -ENOSYS with the trail entry exactly {@value #UNMODELLED}. */
+    long unmodelled() {
+        out.trail(UNMODELLED);
+        return -XenErrno.ENOSYS;
+    }
+
+    void note(String step) {
+        out.trail(step);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.hcdiff.oracle.backend;
+
+/**
+ * Guest RAM as one byte array starting at guest-physical 0, with identity translation
+ * (linear == physical): the in-memory {@link GuestMemory} of tests and the fuzzer.
+ *
+ * <p>Every access is bounds-checked with {@link Math#addExact} before anything is read or
+ * written; an access that leaves {@code [0, size)} throws {@link GuestFault} and changes nothing
+ * (a hypervisor would see "not RAM"). Linear accesses are split at 4 KiB page boundaries like a
+ * real page walk, so a linear write that runs off the end of RAM has already written the pages
+ * before the fault, as Xen's {@code hvm_copy_to_guest_linear()} leaves them.
+ *
+ * <p>Not thread-safe.
+ */
+public final class FlatRam implements GuestMemory {
+
+    private static final int PAGE = 4096;
+
+    private final byte[] ram;
+
+    /** @param size RAM size in bytes, 1 ≤ size */
+    public FlatRam(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("RAM size must be positive, got " + size);
+        }
+        this.ram = new byte[size];
+    }
+
+    /** RAM size in bytes. */
+    public int size() {
+        return ram.length;
+    }
+
+    @Override
+    public byte[] readLinear(long linear, int len) throws GuestFault {
+        byte[] out = new byte[len];
+        int done = 0;
+        while (done < len) {
+            long la = linear + done;
+            int n = chunk(la, len - done);
+            System.arraycopy(readPhysical(translate(la), n), 0, out, done, n);
+            done += n;
+        }
+        return out;
+    }
+
+    @Override
+    public void writeLinear(long linear, byte[] data) throws GuestFault {
+        int done = 0;
+        while (done < data.length) {
+            long la = linear + done;
+            int n = chunk(la, data.length - done);
+            long gpa = translate(la);
+            check(gpa, n);
+            System.arraycopy(data, done, ram, (int) gpa, n);
+            done += n;
+        }
+    }
+
+    @Override
+    public byte[] readPhysical(long gpa, int len) throws GuestFault {
+        check(gpa, len);
+        byte[] out = new byte[len];
+        System.arraycopy(ram, (int) gpa, out, 0, len);
+        return out;
+    }
+
+    @Override
+    public void writePhysical(long gpa, byte[] data) throws GuestFault {
+        check(gpa, data.length);
+        System.arraycopy(data, 0, ram, (int) gpa, data.length);
+    }
+
+    /** Identity: every linear address inside RAM maps to itself. */
+    @Override
+    public long translate(long linear) throws GuestFault {
+        if (linear < 0 || linear >= ram.length) {
+            throw new GuestFault(linear, 1, "linear address not mapped (outside " + ram.length + " bytes of RAM)");
+        }
+        return linear;
+    }
+
+    private static int chunk(long la, int remaining) {
+        return (int) Math.min(remaining, PAGE - (la & (PAGE - 1)));
+    }
+
+    private void check(long gpa, int len) throws GuestFault {
+        if (len < 0) {
+            throw new IllegalArgumentException("negative length " + len);
+        }
+        long end;
+        try {
+            end = Math.addExact(gpa, len);
+        } catch (ArithmeticException e) {
+            throw new GuestFault(gpa, len, "address overflows");
+        }
+        if (gpa < 0 || end > ram.length) {
+            throw new GuestFault(gpa, len, "outside " + ram.length + " bytes of RAM");
+        }
+    }
+}

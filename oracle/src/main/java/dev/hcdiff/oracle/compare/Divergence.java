@@ -1,0 +1,82 @@
+package dev.hcdiff.oracle.compare;
+
+import dev.hcdiff.trace.abi.CallNames;
+import dev.hcdiff.trace.record.GuestRequest;
+import dev.hcdiff.trace.record.Observation;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One request on which two observations differ.
+ *
+ * @param seq        the record's sequence number
+ * @param request    the request both sides served
+ * @param kind       which pair differs
+ * @param fields     the guest-observable fields that differ (empty for {@link Kind#ERROR})
+ * @param known      the catalog entry that explains it, or null when it is new
+ * @param reference  the reference personality's observation (null when it failed)
+ * @param other      the other side: the translated personality's or the recorded observation
+ *                   (null when it failed)
+ * @param error      for {@link Kind#ERROR}: what went wrong, one line; else null
+ */
+public record Divergence(long seq, GuestRequest request, Kind kind, Set<Field> fields, KnownDivergence known,
+                         Observation reference, Observation other, String error) {
+
+    /** Which two observations disagree. */
+    public enum Kind {
+        /** The reference model and the translated one (a divergence between models). */
+        MODELS("models"),
+        /** The model and what the guest was told when recorded (a fidelity failure). */
+        RECORDED("recorded"),
+        /** A side could not serve the request at all (a model bug or unrecorded memory). */
+        ERROR("error");
+
+        private final String reportName;
+
+        Kind(String reportName) {
+            this.reportName = reportName;
+        }
+
+        public String reportName() {
+            return reportName;
+        }
+    }
+
+    public Divergence {
+        fields = Set.copyOf(fields);
+    }
+
+    /** True when no catalog entry explains it: the only kind that fails a run. */
+    public boolean isNew() {
+        return known == null;
+    }
+
+    /** The request's report name, e.g. {@code event_channel_op/EVTCHNOP_send}. */
+    public String call() {
+        return CallNames.of(request);
+    }
+
+    /**
+     * Compares two observations of the same request. For {@link Kind#MODELS} the catalog is
+     * consulted; a fidelity failure ({@link Kind#RECORDED}) is never a known gap.
+     *
+     * @return the divergence, or empty when they agree
+     */
+    public static Optional<Divergence> between(long seq, GuestRequest request, Kind kind,
+                                               Observation reference, Observation other) {
+        Set<Field> fields = Comparator.differingFields(reference, other);
+        if (fields.isEmpty()) {
+            return Optional.empty();
+        }
+        KnownDivergence known = kind == Kind.MODELS
+                ? KnownDivergences.match(request, fields, reference, other).orElse(null)
+                : null;
+        return Optional.of(new Divergence(seq, request, kind, fields, known, reference, other, null));
+    }
+
+    /** A side failed to serve the request: always new. */
+    public static Divergence error(long seq, GuestRequest request, Observation reference, Observation other, String error) {
+        return new Divergence(seq, request, Kind.ERROR, Set.of(), null, reference, other, error);
+    }
+}

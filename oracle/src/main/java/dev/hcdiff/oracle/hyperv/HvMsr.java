@@ -1,0 +1,44 @@
+package dev.hcdiff.oracle.hyperv;
+
+/**
+ * Hyper-V synthetic MSR indices the model implements, from the TLFS v6.0b Appendix C
+ * "Hypervisor Synthetic MSRs" and the TLFS markdown pages named per constant (hyperv-abi.md §5).
+ */
+public final class HvMsr {
+
+    private HvMsr() {
+    }
+
+    /** First index of the synthetic MSR window; an unknown index in it raises #GP (TLFS App. C; hyperv-abi.md §5). */
+    public static final int WINDOW_FIRST = 0x40000000;
+    /** Last index of the synthetic MSR window (0x400001FF, TLFS App. C; Xen routes 0x40000000–0x400001FF to viridian). */
+    public static final int WINDOW_LAST = 0x400001FF;
+
+    /** HV_X64_MSR_GUEST_OS_ID, partition-wide (TLFS "Reporting the Guest OS Identity"). */
+    public static final int GUEST_OS_ID = 0x40000000;
+    /** HV_X64_MSR_HYPERCALL, partition-wide (TLFS "Establishing the Hypercall Interface"). */
+    public static final int HYPERCALL = 0x40000001;
+    /** HV_X64_MSR_VP_INDEX, read-only, per VP (TLFS "Virtual Processors"). */
+    public static final int VP_INDEX = 0x40000002;
+    /** HV_X64_MSR_TIME_REF_COUNT, read-only, 100 ns ticks since partition creation (TLFS "Timers", Reference Counter). */
+    public static final int TIME_REF_COUNT = 0x40000020;
+    /** HV_X64_MSR_SCONTROL, SynIC control, bit 0 Enable (TLFS "Inter-Partition Communication"). */
+    public static final int SCONTROL = 0x40000080;
+    /** HV_X64_MSR_SVERSION, read-only, reads 1 (TLFS "Inter-Partition Communication"). */
+    public static final int SVERSION = 0x40000081;
+    /** HV_X64_MSR_SIEFP: 63:12 GPFN, 11:1 RsvdP, 0 Enable (TLFS "Inter-Partition Communication"). */
+    public static final int SIEFP = 0x40000082;
+    /** HV_X64_MSR_SIMP: 63:12 GPFN, 11:1 RsvdP, 0 Enable (TLFS "Inter-Partition Communication"). */
+    public static final int SIMP = 0x40000083;
+    /** HV_X64_MSR_EOM, write-only end-of-message; reads 0 (TLFS "Inter-Partition Communication"). */
+    public static final int EOM = 0x40000084;
+    /** HV_X64_MSR_SINT0; SINTn = SINT0 + n, n = 0..15 (TLFS "Inter-Partition Communication"). */
+    public static final int SINT0 = 0x40000090;
+    /** HV_X64_MSR_SINT15. */
+    public static final int SINT15 = 0x4000009F;
+
+    /** True when {@code index} lies in the synthetic window 0x40000000–0x400001FF. */
+    public static boolean inWindow(int index) {
+        return Integer.compareUnsigned(index, WINDOW_FIRST) >= 0 && Integer.compareUnsigned(index, WINDOW_LAST) <= 0;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.hcdiff.oracle.hyperv;
+
+import dev.hcdiff.oracle.backend.Backend;
+import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.trace.abi.HvCallCode;
+import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuidQuery;
+import dev.hcdiff.trace.record.Fault;
+import dev.hcdiff.trace.record.GuestRequest;
+import dev.hcdiff.trace.record.GuestWrite;
+import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MsrRead;
+import dev.hcdiff.trace.record.MsrWrite;
+import dev.hcdiff.trace.record.Observation;
+import dev.hcdiff.trace.record.PortRead;
+import dev.hcdiff.trace.record.PortWrite;
+
+import java.util.SortedMap;
+
+/**
+ * The Hyper-V personality as a {@link Backend} named {@code hyperv}: serves Hyper-V hypercalls
+ * ({@link Abi#HV64}: {@code call} = input value, {@code arg(0)} = RDX, {@code arg(1)} = R8), the
+ * hypervisor CPUID leaves, the synthetic MSRs and the platform's 0xE9 debug console
+ * ({@link DebugConsole}) from one {@link HvPartition}.
+ */
+public final class HyperVBackend implements Backend {
+
+    /** The backend name reports and journal headers use. */
+    public static final String NAME = "hyperv";
+
+    private final HvPartition partition;
+
+    public HyperVBackend(HvConfig config) {
+        this.partition = new HvPartition(config);
+    }
+
+    /** The partition served, for tests and for issue 4's extensions. */
+    public HvPartition partition() {
+        return partition;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public SortedMap<String, String> configuration() {
+        return partition.config().toMap();
+    }
+
+    /**
+     * @throws IllegalArgumentException for a Xen-ABI hypercall (a Hyper-V partition has no Xen
+     *                                  calling convention) or a vCPU the partition lacks
+     */
+    @Override
+    public Observation serve(GuestRequest request, GuestMemory memory, long nowNs) {
+        Observation.Builder out = Observation.builder();
+        switch (request) {
+            case Hypercall h -> {
+                if (h.abi() != Abi.HV64) {
+                    throw new IllegalArgumentException("the hyperv backend serves hv64 hypercalls only, got "
+                            + h.abi().textName() + " call " + h.call());
+                }
+                long result = partition.hypercall(h.vcpu(), h.call(), h.arg(0), h.arg(1), memory, out::interrupt);
+                out.returns(result);
+                int code = (int) (h.call() & 0xffff);
+                String name = HvCallCode.byCode(code).map(HvCallCode::tlfsName).orElse(String.format("hvcall/0x%x", code));
+                out.trail(String.format("%s(input=0x%x) -> 0x%x %s", name, h.call(), result,
+                        HvStatus.name(HvStatus.statusOf(result))));
+            }
+            case CpuidQuery q -> {
+                int[] r = partition.cpuid(q.leaf(), q.subleaf());
+                out.returns(Integer.toUnsignedLong(r[0]), Integer.toUnsignedLong(r[1]),
+                        Integer.toUnsignedLong(r[2]), Integer.toUnsignedLong(r[3]));
+            }
+            case MsrRead r -> {
+                MsrResult m = partition.rdmsr(r.vcpu(), r.index(), nowNs);
+                if (m.faulted()) {
+                    out.fault(m.fault());
+                } else {
+                    out.returns(m.value());
+                }
+            }
+            case MsrWrite w -> {
+                MsrResult m = partition.wrmsr(w.vcpu(), w.index(), w.value(), memory);
+                out.fault(m.faulted() ? m.fault() : Fault.NONE);
+            }
+            case PortRead r -> out.returns(DebugConsole.in(r.port(), r.size()));
+            case PortWrite w -> out.console(DebugConsole.out(w.port(), w.size(), w.value()));
+            // SIEF and SIM pages are guest RAM that "behaves like RAM" (TLFS "SIEF"); the model keeps
+            // no copy of them, so a guest write changes no model state.
+            case GuestWrite g -> {
+            }
+        }
+        return out.build();
+    }
+}

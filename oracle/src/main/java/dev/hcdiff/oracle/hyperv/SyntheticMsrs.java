@@ -1,0 +1,231 @@
+package dev.hcdiff.oracle.hyperv;
+
+import dev.hcdiff.oracle.backend.GuestFault;
+import dev.hcdiff.oracle.backend.GuestMemory;
+
+/**
+ * RDMSR/WRMSR of the synthetic MSRs (hyperv-abi.md §2.1 and §5), with the personality
+ * differences the note lists. A missing privilege raises #GP, as KVM does under enforce-CPUID
+ * ({@code hv_check_msr_access()}); an unknown index in 0x40000000–0x400001FF raises #GP everywhere.
+ */
+final class SyntheticMsrs {
+
+    /** HYPERCALL MSR bit 0, Enable. */
+    static final long HYPERCALL_ENABLE = 1L;
+    /** HYPERCALL MSR bit 1, Locked: "once set, only a system reset can clear the bit" (TLFS). */
+    static final long HYPERCALL_LOCKED = 1L << 1;
+    /** HYPERCALL MSR bits 11:2, RsvdP. */
+    static final long HYPERCALL_RSVDP = 0xffcL;
+    /** HYPERCALL MSR bits 63:12, GPFN. */
+    static final long HYPERCALL_GPFN_MASK = ~0xfffL;
+    /** 100 ns per reference-counter tick (TLFS "Reference Counter"). */
+    static final long NS_PER_TICK = 100;
+    /** Zero page written when a SynIC page is enabled (hyperv-abi.md §5, SIEFP/SIMP). */
+    private static final byte[] ZERO_PAGE = new byte[HypercallPage.SIZE];
+
+    private final HvPartition p;
+
+    SyntheticMsrs(HvPartition p) {
+        this.p = p;
+    }
+
+    MsrResult read(int vp, int index, long nowNs) {
+        if (!HvMsr.inWindow(index) || !allowed(index)) {
+            return MsrResult.gp();
+        }
+        SynIc s = p.synicUnchecked(vp);
+        return switch (index) {
+            case HvMsr.GUEST_OS_ID -> MsrResult.read(p.guestOsId);
+            case HvMsr.HYPERCALL -> MsrResult.read(p.hypercallMsr);
+            case HvMsr.VP_INDEX -> MsrResult.read(vp);
+            // Partition creation is virtual time 0, so the counter is nowNs / 100 (TLFS "Reference Counter").
+            case HvMsr.TIME_REF_COUNT -> MsrResult.read(Long.divideUnsigned(nowNs, NS_PER_TICK));
+            case HvMsr.SCONTROL -> MsrResult.read(s.scontrol);
+            case HvMsr.SVERSION -> MsrResult.read(SynIc.VERSION);
+            case HvMsr.SIEFP -> MsrResult.read(s.siefp);
+            case HvMsr.SIMP -> MsrResult.read(s.simp);
+            case HvMsr.EOM -> MsrResult.read(0);
+            default -> isSint(index) ? MsrResult.read(s.sint[index - HvMsr.SINT0]) : MsrResult.gp();
+        };
+    }
+
+    MsrResult write(int vp, int index, long value, GuestMemory memory) {
+        if (!HvMsr.inWindow(index) || !allowed(index)) {
+            return MsrResult.gp();
+        }
+        SynIc s = p.synicUnchecked(vp);
+        HvPersonality who = p.personality();
+        switch (index) {
+            case HvMsr.GUEST_OS_ID -> {
+                p.guestOsId = value;
+                // TLFS: zeroing the OS id disables the hypercall page; KVM clears Enable too; Xen does not.
+                if (value == 0 && who != HvPersonality.XEN_VIRIDIAN) {
+                    p.hypercallMsr &= ~HYPERCALL_ENABLE;
+                }
+                return MsrResult.done();
+            }
+            case HvMsr.HYPERCALL -> {
+                return writeHypercall(value, memory);
+            }
+            case HvMsr.VP_INDEX -> {
+                // Read-only: KVM (ST stage 13) and OpenVMM raise #GP; Xen silently ignores the write.
+                return who == HvPersonality.XEN_VIRIDIAN ? MsrResult.done() : MsrResult.gp();
+            }
+            case HvMsr.TIME_REF_COUNT, HvMsr.SVERSION -> {
+                // Read-only; a write raises #GP (TLFS "Timers", "Inter-Partition Communication").
+                return MsrResult.gp();
+            }
+            case HvMsr.SCONTROL -> {
+                s.scontrol = value;
+                return MsrResult.done();
+            }
+            case HvMsr.SIEFP -> {
+                return writeSynicPage(s, true, value, memory);
+            }
+            case HvMsr.SIMP -> {
+                return writeSynicPage(s, false, value, memory);
+            }
+            case HvMsr.EOM -> {
+                // Rescans the message queues; the model queues no messages, so it is a no-op.
+                return MsrResult.done();
+            }
+            default -> {
+                if (!isSint(index)) {
+                    return MsrResult.gp();
+                }
+                return writeSint(s, index - HvMsr.SINT0, value);
+            }
+        }
+    }
+
+    /**
+     * HV_X64_MSR_HYPERCALL, hyperv-abi.md §2.1 table, per personality.
+     */
+    private MsrResult writeHypercall(long value, GuestMemory memory) {
+        long gpa = value & HYPERCALL_GPFN_MASK;
+        switch (p.personality()) {
+            case TLFS -> {
+                // The TLFS states no fault for a locked or RsvdP write; OpenVMM (msr_write) raises #GP.
+                if ((p.hypercallMsr & HYPERCALL_LOCKED) != 0 || (value & HYPERCALL_RSVDP) != 0) {
+                    return MsrResult.gp();
+                }
+                // "If no guest OS identity has been specified ... the enable bit will remain zero."
+                long stored = p.guestOsId == 0 ? value & ~HYPERCALL_ENABLE : value;
+                boolean wasEnabled = (p.hypercallMsr & HYPERCALL_ENABLE) != 0;
+                boolean moved = (p.hypercallMsr & HYPERCALL_GPFN_MASK) != gpa;
+                // OpenVMM writes the page only when newly enabled or moved.
+                if ((stored & HYPERCALL_ENABLE) != 0 && (!wasEnabled || moved)) {
+                    try {
+                        memory.writePhysical(gpa, HypercallPage.contents(HvPersonality.TLFS, p.config().vendor()));
+                    } catch (GuestFault f) {
+                        // "move the hypercall page beyond the bounds of the GPA space, a #GP fault" (TLFS)
+                        return MsrResult.gp();
+                    }
+                }
+                p.hypercallMsr = stored;
+                return MsrResult.done();
+            }
+            case KVM -> {
+                // kvm_hv_set_msr_pw(): "if guest os id is not set hypercall should remain disabled":
+                // the whole write is dropped, no store and no #GP.
+                if (p.guestOsId == 0) {
+                    return MsrResult.done();
+                }
+                if ((value & HYPERCALL_ENABLE) != 0) {
+                    try {
+                        memory.writePhysical(gpa, HypercallPage.contents(HvPersonality.KVM, p.config().vendor()));
+                    } catch (GuestFault f) {
+                        return MsrResult.gp();
+                    }
+                }
+                p.hypercallMsr = value;
+                return MsrResult.done();
+            }
+            case XEN_VIRIDIAN -> {
+                // guest_wrmsr_viridian(): store, and write the page whenever Enable is set; a bad GFN is only logged.
+                p.hypercallMsr = value;
+                if ((value & HYPERCALL_ENABLE) != 0) {
+                    try {
+                        memory.writePhysical(gpa, HypercallPage.contents(HvPersonality.XEN_VIRIDIAN, p.config().vendor()));
+                    } catch (GuestFault f) {
+                        // Xen: gdprintk "Bad GMFN" and carry on.
+                    }
+                }
+                return MsrResult.done();
+            }
+        }
+        throw new IllegalStateException("unreachable personality " + p.personality());
+    }
+
+    /**
+     * SIEFP / SIMP. An enabling write zeroes the page: OpenVMM when newly enabled or moved (tlfs),
+     * KVM on every enabling write ({@code synic_set_msr()}, #GP if the clear fails), Xen maps and
+     * clears SIMP on each enabling write and never maps SIEFP (hyperv-abi.md §5, §9 pitfall 10).
+     */
+    private MsrResult writeSynicPage(SynIc s, boolean sief, long value, GuestMemory memory) {
+        long old = sief ? s.siefp : s.simp;
+        boolean enabling = (value & SynIc.PAGE_ENABLE) != 0;
+        long gpa = value & SynIc.PAGE_GPFN_MASK;
+        boolean zero = switch (p.personality()) {
+            case TLFS -> enabling && ((old & SynIc.PAGE_ENABLE) == 0 || (old & SynIc.PAGE_GPFN_MASK) != gpa);
+            case KVM -> enabling;
+            case XEN_VIRIDIAN -> enabling && !sief;
+        };
+        if (zero) {
+            try {
+                memory.writePhysical(gpa, ZERO_PAGE);
+            } catch (GuestFault f) {
+                if (p.personality() != HvPersonality.XEN_VIRIDIAN) {
+                    return MsrResult.gp();
+                }
+                // Xen: viridian_map_guest_page() logs a bad GFN and carries on.
+            }
+        }
+        if (sief) {
+            s.siefp = value;
+        } else {
+            s.simp = value;
+        }
+        return MsrResult.done();
+    }
+
+    /**
+     * SINTx: a vector below 16 raises #GP per TLFS and in Xen even when masked (so the reset value
+     * 0x10000 faults); KVM faults only when unmasked (hyperv-abi.md §9 pitfall 9).
+     */
+    private MsrResult writeSint(SynIc s, int n, long value) {
+        boolean badVector = (value & SynIc.SINT_VECTOR_MASK) < SynIc.FIRST_VALID_VECTOR;
+        boolean masked = (value & SynIc.SINT_MASKED) != 0;
+        if (badVector && (p.personality() != HvPersonality.KVM || !masked)) {
+            return MsrResult.gp();
+        }
+        s.sint[n] = value;
+        return MsrResult.done();
+    }
+
+    /** The privilege an MSR needs (TLFS App. C; hyperv-abi.md §5 table). */
+    private boolean allowed(int index) {
+        long need;
+        if (index == HvMsr.GUEST_OS_ID || index == HvMsr.HYPERCALL) {
+            need = HvPrivilege.ACCESS_HYPERCALL_MSRS;
+        } else if (index == HvMsr.VP_INDEX) {
+            need = HvPrivilege.ACCESS_VP_INDEX;
+        } else if (index == HvMsr.TIME_REF_COUNT) {
+            need = HvPrivilege.ACCESS_PARTITION_REFERENCE_COUNTER;
+        } else if (index >= HvMsr.SCONTROL && index <= HvMsr.SINT15) {
+            need = HvPrivilege.ACCESS_SYNIC_REGS;
+        } else {
+            return true;
+        }
+        long held = p.config().privileges();
+        if (p.personality() == HvPersonality.XEN_VIRIDIAN) {
+            // Xen always offers these three; the rest follow HVM_PARAM_VIRIDIAN, mirrored by the mask.
+            held |= HvCpuid.XEN_ALWAYS;
+        }
+        return (held & need) == need;
+    }
+
+    private static boolean isSint(int index) {
+        return index >= HvMsr.SINT0 && index <= HvMsr.SINT15;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.hcdiff.oracle.xen.abi;
+
+import dev.hcdiff.trace.record.Abi;
+
+/**
+ * {@code struct evtchn_send} (xen/include/public/event_channel.h): {@code evtchn_port_t port}@0;
+ * 4 bytes in both ABIs.
+ */
+public record EvtchnSend(int port) {
+
+    /** sizeof(struct evtchn_send), both ABIs. */
+    public static final int SIZE = 4;
+
+    public static int size(Abi abi) {
+        Le.is32(abi);
+        return SIZE;
+    }
+
+    public static EvtchnSend decode(byte[] b, Abi abi) {
+        Le.check(b, size(abi), "evtchn_send");
+        return new EvtchnSend(Le.u32(b, 0));
+    }
+
+    public byte[] encode(Abi abi) {
+        byte[] b = new byte[size(abi)];
+        Le.put32(b, 0, port);
+        return b;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.hcdiff.oracle.hyperv;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code hyperv.*} configuration: round trips and one-line errors. */
+class HvConfigTest {
+
+    static final String EXAMPLE = "0x10001=event:vp0:sint2:flag0:count16;0x20001=message:vp0:sint3";
+
+    @Test
+    void theBriefsPortStringParsesAndPrintsUnchanged() {
+        HvPorts p = HvPorts.parse(EXAMPLE);
+        assertEquals(EXAMPLE, p.print());
+        assertEquals(HvPort.event(0x10001, 0, 2, 0, 16), p.lookup(0x10001).orElseThrow());
+        assertEquals(HvPort.message(0x20001, 0, 3), p.lookup(0x20001).orElseThrow());
+    }
+
+    @Test
+    void defaultsRoundTripThroughTheMap() {
+        HvConfig d = HvConfig.defaults();
+        assertEquals(d, HvConfig.fromMap(d.toMap()));
+        assertEquals("tlfs", d.toMap().get("hyperv.personality"));
+        // EAX 0x87E = bits 1,2,3,4,5,6,11; EBX 0x30 = PostMessages, SignalEvents.
+        assertEquals("0x300000087e", d.toMap().get("hyperv.privileges"));
+    }
+
+    @Test
+    void everyKeyIsApplied() {
+        Map<String, String> m = new TreeMap<>();
+        m.put("hyperv.personality", "kvm");
+        m.put("hyperv.privileges", "0x20");
+        m.put("hyperv.ports", "0x5=event:vp1:sint15:flag2040:count8");
+        m.put("hyperv.vcpus", "2");
+        m.put("hyperv.vendor", "amd");
+        m.put("hyperv.spin-retries", "0xffffffff");
+        HvConfig c = HvConfig.fromMap(m);
+        assertEquals(new HvConfig(HvPersonality.KVM, 0x20, HvPorts.parse("0x5=event:vp1:sint15:flag2040:count8"), 2,
+                CpuVendor.AMD, -1), c);
+        assertEquals(m, c.toMap());
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HvConfig.fromMap(Map.of("hyperv.personalty", "tlfs")));
+        assertTrue(e.getMessage().contains("'hyperv.personalty'"), e.getMessage());
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertMessage("unknown Hyper-V personality 'hyper-v'", Map.of("hyperv.personality", "hyper-v"));
+        assertMessage("hyperv.privileges = '300000087e'", Map.of("hyperv.privileges", "300000087e"));
+        assertMessage("hyperv.vcpus = 0 out of range", Map.of("hyperv.vcpus", "0"));
+        assertMessage("targets vp1 but the partition has 1 vcpus", Map.of("hyperv.ports", "0x1=message:vp1:sint0"));
+        assertMessage("bad hyperv.ports entry '0x1=event:vp0:sint2'", Map.of("hyperv.ports", "0x1=event:vp0:sint2"));
+        assertMessage("connection 0x1 configured twice", Map.of("hyperv.ports", "0x1=message:vp0:sint0;0x1=message:vp0:sint1"));
+        assertMessage("sint 16 out of range", Map.of("hyperv.ports", "0x1=message:vp0:sint16"));
+        assertMessage("must lie in 0..2047", Map.of("hyperv.ports", "0x1=event:vp0:sint0:flag2040:count9"));
+        assertMessage("bad hyperv.ports entry '0x01=message:vp0:sint0'", Map.of("hyperv.ports", "0x01=message:vp0:sint0"));
+        assertMessage("bad hyperv.ports entry '0x1000000=message:vp0:sint0'", Map.of("hyperv.ports", "0x1000000=message:vp0:sint0"));
+        assertMessage("unknown CPU vendor 'arm'", Map.of("hyperv.vendor", "arm"));
+    }
+
+    private static void assertMessage(String fragment, Map<String, String> m) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HvConfig.fromMap(m));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+    }
+
+    @Provide
+    Arbitrary<HvPort> ports() {
+        Arbitrary<Integer> conn = Arbitraries.integers().between(0, 0xffffff);
+        Arbitrary<Integer> vp = Arbitraries.integers().between(0, 3);
+        Arbitrary<Integer> sint = Arbitraries.integers().between(0, 15);
+        Arbitrary<HvPort> event = Combinators.combine(conn, vp, sint, Arbitraries.integers().between(0, 2047))
+                .flatAs((c, v, s, base) -> Arbitraries.integers().between(1, 2048 - base)
+                        .map(count -> HvPort.event(c, v, s, base, count)));
+        Arbitrary<HvPort> message = Combinators.combine(conn, vp, sint).as(HvPort::message);
+        return Arbitraries.oneOf(event, message);
+    }
+
+    @Property
+    void anyPortTablePrintsToAStringThatParsesBackToIt(@ForAll("tables") HvPorts table) {
+        String text = table.print();
+        assertEquals(table, HvPorts.parse(text));
+        assertEquals(text, HvPorts.parse(text).print());
+    }
+
+    @Provide
+    Arbitrary<HvPorts> tables() {
+        return ports().list().ofMaxSize(6).uniqueElements(HvPort::connectionId).map(list -> {
+            HvPorts t = HvPorts.NONE;
+            for (HvPort p : list) {
+                t = t.with(p);
+            }
+            return t;
+        });
+    }
+
+    @Property
+    void anyConfigRoundTripsThroughItsMap(@ForAll("tables") HvPorts table, @ForAll long privileges,
+                                          @ForAll int spin, @ForAll boolean amd) {
+        HvConfig c = new HvConfig(HvPersonality.XEN_VIRIDIAN, privileges, table, 4,
+                amd ? CpuVendor.AMD : CpuVendor.INTEL, spin);
+        assertEquals(c, HvConfig.fromMap(c.toMap()));
+    }
+}

@@ -1,0 +1,90 @@
+package dev.hcdiff.oracle.hyperv;
+
+import dev.hcdiff.oracle.backend.Serving;
+import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuidQuery;
+import dev.hcdiff.trace.record.Fault;
+import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.Interrupt;
+import dev.hcdiff.trace.record.MemChunk;
+import dev.hcdiff.trace.record.MsrRead;
+import dev.hcdiff.trace.record.MsrWrite;
+import dev.hcdiff.trace.record.Observation;
+import dev.hcdiff.trace.record.PortRead;
+import dev.hcdiff.trace.record.PortWrite;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The {@code hyperv} backend end to end through {@link Serving}. */
+class HyperVBackendTest {
+
+    final FlatMemory mem = new FlatMemory(0x10000);
+    final HyperVBackend hv = new HyperVBackend(HvConfig.defaults()
+            .withPorts(HvPorts.parse("0x10001=event:vp0:sint2:flag0:count16")));
+
+    Observation serve(dev.hcdiff.trace.record.GuestRequest r) {
+        return Serving.serve(hv, r, mem, 1000).observation();
+    }
+
+    static Hypercall hvcall(long input, long rdx, long r8) {
+        return new Hypercall(0, Abi.HV64, input, new long[] {rdx, r8, 0, 0, 0, 0});
+    }
+
+    @Test
+    void signalEventIsServedWithItsSiefWriteAndSint() {
+        serve(new MsrWrite(0, 0x40000080, 1));
+        Observation enable = serve(new MsrWrite(0, 0x40000082, 0x3001));
+        assertEquals(List.of(new MemChunk(0x3000, new byte[4096])), enable.writes());
+        serve(new MsrWrite(0, 0x40000092, 0x40));
+        Observation o = serve(hvcall(0x5D | (1L << 16), 0x10001, 0));
+        assertArrayEquals(new long[] {0}, o.returns());
+        // Flag 0 of SINT 2: byte 0x3000 + 2*256, bit 0.
+        assertEquals(List.of(new MemChunk(0x3200, new byte[] {1})), o.writes());
+        assertEquals(List.of(new Interrupt(0, 0x40, "sint2")), o.interrupts());
+    }
+
+    @Test
+    void cpuidAnswersAreZeroExtendedRegisters() {
+        Observation o = serve(new CpuidQuery(0, 0x40000001, 0));
+        assertArrayEquals(new long[] {0x31237648L, 0, 0, 0}, o.returns());
+        assertEquals("hyperv", hv.name());
+    }
+
+    @Test
+    void msrFaultIsAnObservationNotAnException() {
+        Observation o = serve(new MsrRead(0, 0x40000003));
+        assertEquals(Fault.GP, o.fault());
+        assertArrayEquals(new long[0], o.returns());
+        assertEquals(Fault.GP, serve(new MsrWrite(0, 0x40000002, 1)).fault());
+        assertArrayEquals(new long[] {10}, serve(new MsrRead(0, 0x40000020)).returns());
+    }
+
+    @Test
+    void port0xE9IsTheDebugConsoleAndOtherPortsAreUndriven() {
+        assertArrayEquals(new byte[] {'A'}, serve(new PortWrite(0, 0xe9, 1, 0x41)).console());
+        assertArrayEquals(new byte[0], serve(new PortWrite(0, 0x80, 1, 0x41)).console());
+        assertArrayEquals(new byte[0], serve(new PortWrite(0, 0xe9, 2, 0x4141)).console());
+        assertArrayEquals(new long[] {0xff}, serve(new PortRead(0, 0xe9, 1)).returns());
+        assertArrayEquals(new long[] {0xffff}, serve(new PortRead(0, 0xe9, 2)).returns());
+        assertArrayEquals(new long[] {0xff}, serve(new PortRead(0, 0x60, 1)).returns());
+        assertArrayEquals(new long[] {0xffff_ffffL}, serve(new PortRead(0, 0x60, 4)).returns());
+    }
+
+    @Test
+    void xenAbiHypercallIsRejectedWithOneLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> serve(new Hypercall(0, Abi.XEN64, 17, new long[6])));
+        assertEquals("the hyperv backend serves hv64 hypercalls only, got xen64 call 17", e.getMessage());
+    }
+
+    @Test
+    void configurationIsTheHypervKeys() {
+        assertEquals("0x10001=event:vp0:sint2:flag0:count16", hv.configuration().get("hyperv.ports"));
+        assertEquals(HvConfig.fromMap(hv.configuration()), hv.partition().config());
+    }
+}

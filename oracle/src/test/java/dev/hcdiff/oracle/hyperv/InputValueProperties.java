@@ -1,0 +1,85 @@
+package dev.hcdiff.oracle.hyperv;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The model's input-value validation against predicates written straight from the TLFS table
+ * "Hypercall Inputs" (hyperv-abi.md §2.2), over random 64-bit input values.
+ */
+class InputValueProperties {
+
+    static final FlatMemory MEM = new FlatMemory(0x2000);
+
+    /**
+     * §2.2 for a simple call with a fixed header: only the call code (15:0) and the fast bit (16)
+     * may be non-zero. Every other field — variable header 26:17, RsvdZ 31:27, rep count 43:32,
+     * RsvdZ 47:44, rep start 59:48, RsvdZ 63:60 — must be zero.
+     */
+    static boolean simpleFixedCallInputValid(long v) {
+        long allowed = (1L << 17) - 1;
+        return (v & ~allowed) == 0;
+    }
+
+    /** The RsvdZ fields of §2.2: bits 31:27, 47:44, 63:60. */
+    static boolean reservedBitSet(long v) {
+        for (int[] field : new int[][] {{27, 31}, {44, 47}, {60, 63}}) {
+            for (int b = field[0]; b <= field[1]; b++) {
+                if ((v >>> b & 1) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Random input values, plus sparse ones that set a few bits so each field is hit often. */
+    @Provide
+    Arbitrary<Long> inputValues() {
+        Arbitrary<Long> sparse = Arbitraries.integers().between(0, 63).list().ofMaxSize(3)
+                .map(bits -> bits.stream().mapToLong(b -> 1L << b).reduce(0, (a, b) -> a | b));
+        return Arbitraries.oneOf(Arbitraries.longs(), sparse);
+    }
+
+    @Property
+    void notifyLongSpinWaitSucceedsExactlyWhenTheInputValueIsWellFormed(@ForAll("inputValues") long raw) {
+        long input = (raw & ~0xffffL) | 0x0008;
+        long expected = simpleFixedCallInputValid(input) ? 0 : 3;
+        for (HvPersonality who : List.of(HvPersonality.TLFS, HvPersonality.KVM)) {
+            HvPartition hv = new HvPartition(HvConfig.defaults().withPersonality(who));
+            assertEquals(expected, hv.hypercall(0, input, raw, ~raw, MEM, i -> { }), who.textName());
+        }
+        HvPartition xen = new HvPartition(HvConfig.defaults().withPersonality(HvPersonality.XEN_VIRIDIAN));
+        assertEquals(0, xen.hypercall(0, input, raw, ~raw, MEM, i -> { }));
+    }
+
+    @Property
+    void unmodelledCodesFollowEachPersonalitysCheckOrder(@ForAll("inputValues") long raw) {
+        long code = raw & 0xffff;
+        if (code == 0x0008 || code == 0x005D || code == 0x0069) {
+            raw ^= 0x4000; // move off the modelled codes
+        }
+        long tlfs = new HvPartition(HvConfig.defaults()).hypercall(0, raw, 0, 0, MEM, i -> { });
+        long kvm = new HvPartition(HvConfig.defaults().withPersonality(HvPersonality.KVM)).hypercall(0, raw, 0, 0, MEM, i -> { });
+        assertEquals(2, tlfs);
+        assertEquals(reservedBitSet(raw) ? 3 : 2, kvm);
+    }
+
+    @Property
+    void decodedFieldsMatchTheBitTable(@ForAll("inputValues") long raw) {
+        HypercallInput in = new HypercallInput(raw);
+        assertEquals(raw & 0xffff, in.code());
+        assertEquals(((raw >>> 16) & 1) == 1, in.fast());
+        assertEquals((raw >>> 17) & 0x3ff, in.variableHeaderSize());
+        assertEquals((raw >>> 32) & 0xfff, in.repCount());
+        assertEquals((raw >>> 48) & 0xfff, in.repStart());
+        assertEquals(reservedBitSet(raw), in.reservedBitsSet());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.hcdiff.recorder.transport;
+
+import dev.hcdiff.recorder.kvm.KvmRegs;
+import dev.hcdiff.recorder.kvm.KvmSegment;
+import dev.hcdiff.recorder.kvm.KvmSregs;
+import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.Hypercall;
+
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Turns the registers at a transport exit into a {@link Hypercall}, by the guest's mode as Xen's
+ * {@code hvm_hypercall()} ({@code xen/arch/x86/hvm/hypercall.c}) decides it: long mode with
+ * CS.L = 1 is the 64-bit convention, anything else (32-bit, 16-bit, real mode, compat segments)
+ * the 32-bit one. The one place that knows the register conventions, so the Hyper-V convention
+ * is one more case here.
+ */
+public final class HypercallDecoder {
+
+    private HypercallDecoder() {
+    }
+
+    /** IA32_EFER.LMA, bit 10 (Intel SDM vol. 3 §2.2.1). */
+    private static final long EFER_LMA = 1L << 10;
+    private static final long LOW32 = 0xFFFF_FFFFL;
+
+    /** The ABI of a call made with these segment registers. */
+    public static Abi abiOf(MemorySegment sregs) {
+        boolean longMode = (KvmSregs.efer(sregs) & EFER_LMA) != 0;
+        return longMode && KvmSegment.l(sregs, KvmSregs.CS) ? Abi.XEN64 : Abi.XEN32;
+    }
+
+    /** Decodes the call in {@code regs} (a kvm_regs) made in mode {@code abi}. */
+    public static Hypercall decode(int vcpu, Abi abi, MemorySegment regs) {
+        return switch (abi) {
+            // Xen 64-bit: nr rax; args rdi rsi rdx r10 r8 r9.
+            case XEN64 -> new Hypercall(vcpu, abi, reg(regs, KvmRegs.RAX), new long[] {
+                    reg(regs, KvmRegs.RDI), reg(regs, KvmRegs.RSI), reg(regs, KvmRegs.RDX),
+                    reg(regs, KvmRegs.R10), reg(regs, KvmRegs.R8), reg(regs, KvmRegs.R9)});
+            // Xen 32-bit: nr eax; args ebx ecx edx esi edi ebp.
+            case XEN32 -> new Hypercall(vcpu, abi, reg(regs, KvmRegs.RAX) & LOW32, new long[] {
+                    reg(regs, KvmRegs.RBX) & LOW32, reg(regs, KvmRegs.RCX) & LOW32, reg(regs, KvmRegs.RDX) & LOW32,
+                    reg(regs, KvmRegs.RSI) & LOW32, reg(regs, KvmRegs.RDI) & LOW32, reg(regs, KvmRegs.RBP) & LOW32});
+            case HV64 -> throw new UnsupportedOperationException(
+                    "Hyper-V hypercalls through the transport are not recorded yet");
+        };
+    }
+
+    /** The value to put in rax for a result under {@code abi}: eax zero-extended for 32-bit callers. */
+    public static long resultRegister(Abi abi, long result) {
+        return abi == Abi.XEN32 ? result & LOW32 : result;
+    }
+
+    private static long reg(MemorySegment regs, long offset) {
+        return regs.get(JAVA_LONG, offset);
+    }
+}

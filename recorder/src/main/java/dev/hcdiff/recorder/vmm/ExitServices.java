@@ -1,0 +1,23 @@
+package dev.hcdiff.recorder.vmm;
+
+import dev.hcdiff.trace.record.GuestRequest;
+import dev.hcdiff.trace.record.Observation;
+
+/**
+ * What the exit handlers need from the recording around them: serving a request (through
+ * {@code Serving.serve}, which also records the exchange) and recording an installed transport
+ * page. Keeps the run loop free of journal details.
+ */
+public interface ExitServices {
+
+    /**
+     * Serves {@code request} with the backend, records the exchange and returns what the guest
+     * observes.
+     *
+     * @param exitHostNs host {@code System.nanoTime()} when KVM_RUN returned
+     */
+    Observation serve(GuestRequest request, long exitHostNs);
+
+    /** Records that the recorder's own stubs now fill the page at {@code gpa}. */
+    void transportInstalled(long gpa, byte[] page, long exitHostNs);
+}

@@ -1,0 +1,63 @@
+package dev.hcdiff.recorder;
+
+import dev.hcdiff.recorder.guest.GuestImages;
+import dev.hcdiff.oracle.backend.Backend;
+import dev.hcdiff.trace.record.GuestStop;
+import dev.hcdiff.trace.record.TraceRecord;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Helpers for tests that boot guests on the real /dev/kvm. */
+final class LiveKvm {
+
+    private LiveKvm() {
+    }
+
+    /** Skips (with the reason printed by JUnit) only when the host has no /dev/kvm at all. */
+    static void assumeKvm() {
+        assumeTrue(Files.exists(Path.of("/dev/kvm")),
+                "/dev/kvm does not exist on this host: live KVM tests skipped");
+    }
+
+    /** A recording: the records, the console lines, and the recorder's result. */
+    record Run(List<TraceRecord> records, List<String> console, Recorder.RecordResult result) {
+
+        GuestStop stop() {
+            return result.stop();
+        }
+
+        /** Every journal invariant: seq 0,1,2… and exactly one GuestStop, last. */
+        void assertWellFormed() {
+            for (int i = 0; i < records.size(); i++) {
+                assertEquals(i, records.get(i).seq(), "seq of record " + i);
+                if (i < records.size() - 1) {
+                    org.junit.jupiter.api.Assertions.assertFalse(records.get(i) instanceof GuestStop,
+                            "GuestStop before the end at " + i);
+                }
+            }
+            assertInstanceOf(GuestStop.class, records.getLast());
+            assertEquals(records.size(), result.records());
+            assertEquals(records.getLast(), result.stop());
+        }
+    }
+
+    static Run record(String guest, long arg, Backend backend) {
+        return record(Recorder.RecordOptions.of(guest, GuestImages.load(guest), arg)
+                .withMemory(16L << 20).withWatchdog(Duration.ofMillis(500)).withBudget(Duration.ofSeconds(30)), backend);
+    }
+
+    static Run record(Recorder.RecordOptions options, Backend backend) {
+        ListSink sink = new ListSink();
+        List<String> console = new ArrayList<>();
+        Recorder.RecordResult result = Recorder.record(options, backend, sink, console::add);
+        return new Run(sink.records, console, result);
+    }
+}
