@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle;
 
+import dev.hcdiff.oracle.adapter.XenOnHyperV;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.hyperv.HvConfig;
 import dev.hcdiff.oracle.hyperv.HyperVBackend;
@@ -43,19 +44,21 @@ public final class Backends {
     public static Backend create(String name, SortedMap<String, String> config) {
         return switch (name) {
             case XEN -> new XenBackend(XenConfig.fromMap(config));
-            case XEN_ON_HYPERV -> throw new IllegalArgumentException("backend 'xen-on-hyperv' is not built yet");
+            case XEN_ON_HYPERV -> XenOnHyperV.fromConfiguration(only(config, "xen.", "hyperv."));
             case HYPERV -> new HyperVBackend(HvConfig.fromMap(only(config, "hyperv.")));
             default -> throw new IllegalArgumentException(
                     "unknown backend '" + name + "' (known: " + String.join(", ", names()) + ")");
         };
     }
 
-    /** The entries of one personality: HvConfig rejects keys it does not know. */
-    private static SortedMap<String, String> only(SortedMap<String, String> config, String prefix) {
+    /** The entries under the given prefixes: a personality rejects keys it does not know. */
+    private static SortedMap<String, String> only(SortedMap<String, String> config, String... prefixes) {
         TreeMap<String, String> m = new TreeMap<>();
         config.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                m.put(k, v);
+            for (String p : prefixes) {
+                if (k.startsWith(p)) {
+                    m.put(k, v);
+                }
             }
         });
         return m;

@@ -58,9 +58,14 @@ final class HvCalls {
         return HvStatus.result(status, 0);
     }
 
+    /** True for the codes this model implements (NotifyLongSpinWait, SignalEvent, PostDebugData). */
+    static boolean modelled(int code) {
+        return code == NOTIFY_LONG_SPIN_WAIT || code == SIGNAL_EVENT || code == POST_DEBUG_DATA;
+    }
+
     private int dispatchTlfs(HypercallInput in, long rdx, GuestMemory memory, Consumer<Interrupt> irqs) {
         int code = in.code();
-        if (code != NOTIFY_LONG_SPIN_WAIT && code != SIGNAL_EVENT && code != POST_DEBUG_DATA) {
+        if (!modelled(code)) {
             return HvStatus.INVALID_HYPERCALL_CODE;
         }
         if (code == SIGNAL_EVENT && !p.config().has(HvPrivilege.SIGNAL_EVENTS)

@@ -89,6 +89,19 @@ public final class HvPartition {
         return calls.dispatch(checkVp(vp), new HypercallInput(input), rdx, r8, memory, interrupts);
     }
 
+    /**
+     * Whether the model implements call code {@code code}; a TLFS call it does not implement yet
+     * answers INVALID_HYPERCALL_CODE like an unknown one.
+     */
+    public static boolean models(int code) {
+        return HvCalls.modelled(code);
+    }
+
+    /** The number of VPs. */
+    public int vcpus() {
+        return synics.length;
+    }
+
     SynIc synicUnchecked(int vp) {
         return synics[vp];
     }

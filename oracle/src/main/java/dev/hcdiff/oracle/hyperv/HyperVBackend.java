@@ -55,6 +55,10 @@ public final class HyperVBackend implements Backend {
      */
     @Override
     public Observation serve(GuestRequest request, GuestMemory memory, long nowNs) {
+        if (request.vcpu() < 0 || request.vcpu() >= partition.vcpus()) {
+            throw new IllegalArgumentException("request from vCPU " + request.vcpu() + ", but hyperv.vcpus="
+                    + partition.vcpus());
+        }
         Observation.Builder out = Observation.builder();
         switch (request) {
             case Hypercall h -> {
@@ -66,6 +70,9 @@ public final class HyperVBackend implements Backend {
                 out.returns(result);
                 int code = (int) (h.call() & 0xffff);
                 String name = HvCallCode.byCode(code).map(HvCallCode::tlfsName).orElse(String.format("hvcall/0x%x", code));
+                if (HvCallCode.byCode(code).isPresent() && !HvPartition.models(code)) {
+                    out.trail("unmodelled"); // a TLFS call this model does not implement yet (issue 4)
+                }
                 out.trail(String.format("%s(input=0x%x) -> 0x%x %s", name, h.call(), result,
                         HvStatus.name(HvStatus.statusOf(result))));
             }

@@ -83,6 +83,22 @@ class HyperVBackendTest {
     }
 
     @Test
+    void tlfsCallsNotModelledYetAreMarkedInTheTrail() {
+        // HvCallPostMessage (0x5C) is a TLFS call the issue-2 model does not implement.
+        Observation o = serve(hvcall(0x5C, 0x1000, 0));
+        assertArrayEquals(new long[] {2}, o.returns());
+        assertEquals("unmodelled", o.trail().getFirst());
+        assertEquals(List.of(), serve(hvcall(0x9999, 0, 0)).trail().stream().filter("unmodelled"::equals).toList());
+    }
+
+    @Test
+    void requestFromAMissingVcpuIsRejectedWithOneLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> serve(new CpuidQuery(1, 0x40000000, 0)));
+        assertEquals("request from vCPU 1, but hyperv.vcpus=1", e.getMessage());
+    }
+
+    @Test
     void configurationIsTheHypervKeys() {
         assertEquals("0x10001=event:vp0:sint2:flag0:count16", hv.configuration().get("hyperv.ports"));
         assertEquals(HvConfig.fromMap(hv.configuration()), hv.partition().config());

@@ -37,7 +37,7 @@ class PageWalkerTest {
         return Arbitraries.oneOf(low, low.map(l -> l | 0xFFFF_8000_0000_0000L));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261125")
     void longModeMapsEachPageSizeToItsFrame(@ForAll("canonical") long linear, @ForAll PageSize size,
                                             @ForAll @LongRange(min = 0, max = (1L << 40) - 1) long frameSeed) throws Exception {
         try (GuestRam ram = GuestRam.allocate(RAM)) {
@@ -69,7 +69,7 @@ class PageWalkerTest {
         }
     }
 
-    @Property(tries = 100)
+    @Property(tries = 100, seed = "20261125")
     void notPresentEntryIsAGuestFault(@ForAll("canonical") long linear) throws Exception {
         try (GuestRam ram = GuestRam.allocate(RAM)) {
             // Everything zero: the PML4 entry is not present.
@@ -93,7 +93,7 @@ class PageWalkerTest {
         }
     }
 
-    @Property(tries = 100)
+    @Property(tries = 100, seed = "20261125")
     void pagingOffMeansLinearIsPhysical(@ForAll @LongRange(min = 0, max = 0xFFFF_FFFFL) long linear) throws Exception {
         try (GuestRam ram = GuestRam.allocate(RAM)) {
             ControlRegisters flat = new ControlRegisters.Fixed(1L, 0, 0, 0);
@@ -103,7 +103,7 @@ class PageWalkerTest {
         }
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261125")
     void thirtyTwoBitPagingMapsFourKAndFourMPages(@ForAll @LongRange(min = 0, max = 0xFFFF_FFFFL) long linear,
                                                   @ForAll boolean large,
                                                   @ForAll @IntRange(min = 0, max = 0xFFFFF) int frameNumber) throws Exception {
@@ -125,7 +125,7 @@ class PageWalkerTest {
         }
     }
 
-    @Property(tries = 100)
+    @Property(tries = 100, seed = "20261125")
     void paePagingMapsTwoMPages(@ForAll @LongRange(min = 0, max = 0xFFFF_FFFFL) long linear,
                                 @ForAll @IntRange(min = 0, max = 0xFFFF) int frame2m) throws Exception {
         try (GuestRam ram = GuestRam.allocate(RAM)) {

@@ -80,18 +80,21 @@ public final class ConsoleReport {
             out.printf("  %-14s %s%n", o.referenceName() + ":", ObservationText.brief(first.reference(), d.fields()));
             out.printf("  %-14s %s%n", o.translatedName() + ":", ObservationText.brief(first.translated(), d.fields()));
         }
-        // Every divergence grouped by call, kind and catalog id: a cascade reads as one line.
-        Map<String, Integer> groups = new LinkedHashMap<>();
+        // Grouped so that one root cause reads as one line: known gaps by catalog id, new
+        // divergences by call; each group with its kind, the fields and how often.
+        Map<String, Group> groups = new LinkedHashMap<>();
         for (DivergingRecord r : ds) {
             for (Divergence x : r.divergences()) {
-                String key = String.format("  %-36s %-8s %-22s %s", x.call(), x.kind().reportName(),
-                        x.known() != null ? "known " + x.known().id() : "NEW",
-                        x.error() != null ? "" : fieldNames(x));
-                groups.merge(key, 1, Integer::sum);
+                String label = x.known() != null ? "known " + x.known().id() : "NEW   " + x.call();
+                String key = label + "|" + x.kind() + "|" + fieldNames(x);
+                groups.computeIfAbsent(key, k -> new Group(label, x.kind().reportName(),
+                        x.error() != null ? "error" : fieldNames(x))).add(x.call());
             }
         }
-        out.println("divergences by call and kind:");
-        groups.forEach((k, n) -> out.printf("%s  ×%d%n", k.stripTrailing(), n));
+        out.println("divergences, grouped:");
+        for (Group g : groups.values()) {
+            out.printf("  %-48s %-8s %-18s ×%-5d %s%n", g.label, g.kind, g.fields, g.count, g.calls());
+        }
         out.println();
     }
 
@@ -108,6 +111,36 @@ public final class ConsoleReport {
             out.println("note: the trace has no final stop record (truncated, or a hand-written case)");
         } else {
             out.printf("guest stop: %s (%s)%n", o.stop().reason().textName(), o.stop().detail());
+        }
+    }
+
+    /** Divergences sharing a root cause: catalog id (or call), kind and fields. */
+    private static final class Group {
+        final String label;
+        final String kind;
+        final String fields;
+        final java.util.Set<String> callNames = new java.util.LinkedHashSet<>();
+        int count;
+
+        Group(String label, String kind, String fields) {
+            this.label = label;
+            this.kind = kind;
+            this.fields = fields;
+        }
+
+        void add(String call) {
+            count++;
+            callNames.add(call);
+        }
+
+        /** The calls a known gap covered, at most three named. */
+        String calls() {
+            if (label.startsWith("NEW")) {
+                return "";
+            }
+            List<String> names = List.copyOf(callNames);
+            return names.size() <= 3 ? String.join(", ", names)
+                    : String.join(", ", names.subList(0, 3)) + ", … (" + names.size() + " calls)";
         }
     }
 

@@ -1,0 +1,388 @@
+package dev.hcdiff.oracle.adapter;
+
+import dev.hcdiff.oracle.adapter.AdapterPortTable.Port;
+import dev.hcdiff.oracle.adapter.AdapterPortTable.State;
+import dev.hcdiff.oracle.adapter.AdapterState.Lookup;
+import dev.hcdiff.oracle.adapter.ArgCopy.Outcome;
+import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.hyperv.HvStatus;
+import dev.hcdiff.oracle.xen.abi.EvtchnAllocUnbound;
+import dev.hcdiff.oracle.xen.abi.EvtchnBindInterdomain;
+import dev.hcdiff.oracle.xen.abi.EvtchnBindIpi;
+import dev.hcdiff.oracle.xen.abi.EvtchnBindVcpu;
+import dev.hcdiff.oracle.xen.abi.EvtchnBindVirq;
+import dev.hcdiff.oracle.xen.abi.EvtchnClose;
+import dev.hcdiff.oracle.xen.abi.EvtchnExpandArray;
+import dev.hcdiff.oracle.xen.abi.EvtchnH;
+import dev.hcdiff.oracle.xen.abi.EvtchnInitControl;
+import dev.hcdiff.oracle.xen.abi.EvtchnReset;
+import dev.hcdiff.oracle.xen.abi.EvtchnSend;
+import dev.hcdiff.oracle.xen.abi.EvtchnSetPriority;
+import dev.hcdiff.oracle.xen.abi.EvtchnStatus;
+import dev.hcdiff.oracle.xen.abi.EvtchnUnmask;
+import dev.hcdiff.oracle.xen.abi.XenH;
+
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EBUSY;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EEXIST;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EINVAL;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOENT;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOSYS;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EOPNOTSUPP;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EPERM;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
+
+/**
+ * event_channel_op (32) under the adapter, hyperv-abi.md §8a. Port objects exist only in the
+ * adapter's {@link AdapterPortTable}, so alloc_unbound, bind_*, close, status, bind_vcpu and unmask
+ * are answered from it with Xen's checks in Xen's order (xen-abi.md §5.3,
+ * {@code xen/common/event_channel.c}); a notification that reaches a port (send on an IPI or
+ * loopback interdomain port, the first notification of bind_interdomain) travels as
+ * HvCallSignalEvent on the adapter's preconfigured connection ({@link HvLink}) and lands in the
+ * guest's shared_info as Xen would set it ({@link AdapterEvents}).
+ */
+final class EventChannelOps {
+
+    private static final ArgCopy.Codec<EvtchnAllocUnbound> ALLOC_UNBOUND =
+            new ArgCopy.Codec<>(EvtchnAllocUnbound::size, EvtchnAllocUnbound::decode, EvtchnAllocUnbound::encode);
+    private static final ArgCopy.Codec<EvtchnBindInterdomain> BIND_INTERDOMAIN =
+            new ArgCopy.Codec<>(EvtchnBindInterdomain::size, EvtchnBindInterdomain::decode, EvtchnBindInterdomain::encode);
+    private static final ArgCopy.Codec<EvtchnBindVirq> BIND_VIRQ =
+            new ArgCopy.Codec<>(EvtchnBindVirq::size, EvtchnBindVirq::decode, EvtchnBindVirq::encode);
+    private static final ArgCopy.Codec<EvtchnBindIpi> BIND_IPI =
+            new ArgCopy.Codec<>(EvtchnBindIpi::size, EvtchnBindIpi::decode, EvtchnBindIpi::encode);
+    private static final ArgCopy.Codec<EvtchnStatus> STATUS =
+            new ArgCopy.Codec<>(EvtchnStatus::size, EvtchnStatus::decode, EvtchnStatus::encode);
+    private static final ArgCopy.Codec<EvtchnInitControl> INIT_CONTROL =
+            new ArgCopy.Codec<>(EvtchnInitControl::size, EvtchnInitControl::decode, EvtchnInitControl::encode);
+    /** A FIFO control block (72 bytes) must fit in its page (evtchn_fifo_init_control()). */
+    private static final int INIT_CONTROL_MAX_OFFSET = XenH.PAGE_SIZE - EvtchnH.EVTCHN_FIFO_CONTROL_BLOCK_SIZE;
+
+    private final AdapterState s;
+
+    EventChannelOps(AdapterState s) {
+        this.s = s;
+    }
+
+    long dispatch(Call c, int cmd, long arg, GuestMemory m) {
+        return switch (cmd) {
+            case EvtchnH.EVTCHNOP_alloc_unbound -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_alloc_unbound", ALLOC_UNBOUND, a -> allocUnbound(c, a));
+            case EvtchnH.EVTCHNOP_bind_interdomain -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_bind_interdomain", BIND_INTERDOMAIN, a -> bindInterdomain(c, a));
+            case EvtchnH.EVTCHNOP_bind_virq -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_bind_virq", BIND_VIRQ, a -> bindVirq(c, a));
+            case EvtchnH.EVTCHNOP_bind_ipi -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_bind_ipi", BIND_IPI, a -> bindIpi(c, a));
+            // PIRQs come from physdev_op, which the reference leaves unmodelled too.
+            case EvtchnH.EVTCHNOP_bind_pirq -> c.unmodelled();
+            case EvtchnH.EVTCHNOP_close -> ArgCopy.in(c, m, arg, "EVTCHNOP_close", EvtchnClose::size, EvtchnClose::decode, a -> close(c, a.port()));
+            case EvtchnH.EVTCHNOP_send -> ArgCopy.in(c, m, arg, "EVTCHNOP_send", EvtchnSend::size, EvtchnSend::decode, a -> send(c, a.port()));
+            case EvtchnH.EVTCHNOP_status -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_status", STATUS, a -> status(c, a));
+            case EvtchnH.EVTCHNOP_bind_vcpu -> ArgCopy.in(c, m, arg, "EVTCHNOP_bind_vcpu", EvtchnBindVcpu::size, EvtchnBindVcpu::decode, a -> bindVcpu(c, a));
+            case EvtchnH.EVTCHNOP_unmask -> ArgCopy.in(c, m, arg, "EVTCHNOP_unmask", EvtchnUnmask::size, EvtchnUnmask::decode, a -> unmask(c, a.port()));
+            case EvtchnH.EVTCHNOP_reset, EvtchnH.EVTCHNOP_reset_cont -> ArgCopy.in(c, m, arg, "EVTCHNOP_reset",
+                    EvtchnReset::size, EvtchnReset::decode, a -> reset(c, a.dom(), cmd == EvtchnH.EVTCHNOP_reset_cont));
+            case EvtchnH.EVTCHNOP_init_control -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_init_control", INIT_CONTROL, a -> initControl(c, a));
+            case EvtchnH.EVTCHNOP_expand_array -> ArgCopy.in(c, m, arg, "EVTCHNOP_expand_array", EvtchnExpandArray::size,
+                    EvtchnExpandArray::decode, a -> c.error(EOPNOTSUPP, "expand_array: 2-level domain"));
+            case EvtchnH.EVTCHNOP_set_priority -> ArgCopy.in(c, m, arg, "EVTCHNOP_set_priority", EvtchnSetPriority::size,
+                    EvtchnSetPriority::decode, a -> setPriority(c, a.port()));
+            default -> c.error(ENOSYS, "event_channel_op: unknown cmd " + cmd);
+        };
+    }
+
+    /** Xen: dom lookup (-ESRCH), dom0 refused by XSM_TARGET (-EPERM), a port (-ENOSPC), UNBOUND. */
+    Outcome<EvtchnAllocUnbound> allocUnbound(Call c, EvtchnAllocUnbound a) {
+        Lookup dom = s.byAnyId(a.dom());
+        if (dom == Lookup.NONE) {
+            return Outcome.fail(c.error(ESRCH, "alloc_unbound: no domain " + a.dom()), a);
+        }
+        if (dom == Lookup.DOM0) {
+            return Outcome.fail(c.error(EPERM, "alloc_unbound: XSM_TARGET on dom0"), a);
+        }
+        int port = s.ports.allocate();
+        if (port < 0) {
+            return Outcome.fail(c.error(-port, "alloc_unbound: no free port"), a);
+        }
+        Port p = s.ports.get(port);
+        p.state = State.UNBOUND;
+        p.unboundRemoteDom = a.remoteDom() == XenH.DOMID_SELF ? s.domid() : a.remoteDom();
+        c.note("alloc_unbound: adapter port table, port " + port + " (no Hyper-V call: guests cannot create ports)");
+        return Outcome.ok(a.withPort(port));
+    }
+
+    /**
+     * Xen: remote lookup (-ESRCH), a local port (-ENOSPC), then the remote must be a valid port
+     * UNBOUND for us (-EINVAL, the local port given back). The new local port is notified at once,
+     * which under the adapter is a SignalEvent.
+     */
+    Outcome<EvtchnBindInterdomain> bindInterdomain(Call c, EvtchnBindInterdomain a) {
+        Lookup rd = s.byAnyId(a.remoteDom());
+        if (rd == Lookup.NONE) {
+            return Outcome.fail(c.error(ESRCH, "bind_interdomain: no domain " + a.remoteDom()), a);
+        }
+        int lport = s.ports.allocate();
+        if (lport < 0) {
+            return Outcome.fail(c.error(-lport, "bind_interdomain: no free port"), a);
+        }
+        Port remote = rd == Lookup.SELF ? s.ports.get(a.remotePort()) : null;
+        if (remote == null || remote.state != State.UNBOUND || remote.unboundRemoteDom != s.domid()) {
+            s.ports.release(lport);
+            return Outcome.fail(c.error(EINVAL, "bind_interdomain: remote port " + Integer.toUnsignedString(a.remotePort())
+                    + " not unbound for us"), a);
+        }
+        Port local = s.ports.get(lport);
+        local.state = State.INTERDOMAIN;
+        local.remoteDom = s.domid();
+        local.remotePort = remote.number;
+        remote.state = State.INTERDOMAIN;
+        remote.remoteDom = s.domid();
+        remote.remotePort = lport;
+        int st = notify(c, local);
+        if (st != HvStatus.SUCCESS) {
+            c.note("bind_interdomain: first notification of port " + lport + " lost (" + HvStatus.name(st) + ")");
+        }
+        return Outcome.ok(a.withLocalPort(lport));
+    }
+
+    /** Xen: range, global VIRQ on vCPU ≠ 0 (-EINVAL), vCPU (-ENOENT), bound (-EEXIST), port. */
+    Outcome<EvtchnBindVirq> bindVirq(Call c, EvtchnBindVirq a) {
+        int virq = a.virq();
+        if (virq < 0 || virq >= XenH.NR_VIRQS) {
+            return Outcome.fail(c.error(EINVAL, "bind_virq: virq out of range"), a);
+        }
+        if (!XenH.virqIsPerVcpu(virq) && a.vcpu() != 0) {
+            return Outcome.fail(c.error(EINVAL, "bind_virq: global virq on vcpu != 0"), a);
+        }
+        if (!s.vcpuExists(a.vcpu())) {
+            return Outcome.fail(c.error(ENOENT, "bind_virq: no vcpu " + Integer.toUnsignedString(a.vcpu())), a);
+        }
+        if (s.ports.virqPort(a.vcpu(), virq) != 0) {
+            return Outcome.fail(c.error(EEXIST, "bind_virq: virq " + virq + " already bound"), a);
+        }
+        int port = s.ports.allocate();
+        if (port < 0) {
+            return Outcome.fail(c.error(-port, "bind_virq: no free port"), a);
+        }
+        Port p = s.ports.get(port);
+        p.state = State.VIRQ;
+        p.notifyVcpu = a.vcpu();
+        p.virq = virq;
+        s.ports.setVirqPort(a.vcpu(), virq, port);
+        c.note("bind_virq: adapter port table" + (virq == XenH.VIRQ_TIMER
+                ? " (VIRQ_TIMER would fire from an STIMER)" : " (no Hyper-V source for this VIRQ: a gap when it would fire)"));
+        return Outcome.ok(a.withPort(port));
+    }
+
+    /** Xen: vCPU (-ENOENT), port (-ENOSPC), IPI port notifying that vCPU. */
+    Outcome<EvtchnBindIpi> bindIpi(Call c, EvtchnBindIpi a) {
+        if (!s.vcpuExists(a.vcpu())) {
+            return Outcome.fail(c.error(ENOENT, "bind_ipi: no vcpu " + Integer.toUnsignedString(a.vcpu())), a);
+        }
+        int port = s.ports.allocate();
+        if (port < 0) {
+            return Outcome.fail(c.error(-port, "bind_ipi: no free port"), a);
+        }
+        Port p = s.ports.get(port);
+        p.state = State.IPI;
+        p.notifyVcpu = a.vcpu();
+        return Outcome.ok(a.withPort(port));
+    }
+
+    /**
+     * Xen: not valid, FREE or RESERVED → -EINVAL; otherwise freed with its pending bit cleared, and
+     * the other end of a loopback channel goes back to UNBOUND for us.
+     */
+    long close(Call c, int port) {
+        Port p = s.ports.get(port);
+        if (p == null) {
+            return c.error(EINVAL, "close: port not valid");
+        }
+        switch (p.state) {
+            case FREE, RESERVED -> {
+                return c.error(EINVAL, "close: port is " + p.state);
+            }
+            case VIRQ -> s.ports.setVirqPort(XenH.virqIsPerVcpu(p.virq) ? p.notifyVcpu : 0, p.virq, 0);
+            case INTERDOMAIN -> {
+                Port other = s.ports.get(p.remotePort);
+                free(p);
+                other.state = State.UNBOUND;
+                other.unboundRemoteDom = s.domid();
+                return 0;
+            }
+            case UNBOUND, IPI, PIRQ -> {
+            }
+        }
+        free(p);
+        return 0;
+    }
+
+    /**
+     * Xen: not valid → -EINVAL; INTERDOMAIN notifies the other end, IPI itself; UNBOUND drops it and
+     * returns 0; anything else → -EINVAL. A notification is a SignalEvent; its Hyper-V status, if
+     * not SUCCESS, is what the guest gets back (mapped by {@link StatusMap}).
+     */
+    long send(Call c, int port) {
+        Port p = s.ports.get(port);
+        if (p == null) {
+            return c.error(EINVAL, "send: port not valid");
+        }
+        Port target;
+        switch (p.state) {
+            case INTERDOMAIN -> target = s.ports.get(p.remotePort);
+            case IPI -> target = p;
+            case UNBOUND -> {
+                c.note("send: ECS_UNBOUND, notification dropped (no Hyper-V call)");
+                return 0;
+            }
+            default -> {
+                return c.error(EINVAL, "send: port is " + p.state);
+            }
+        }
+        int st = notify(c, target);
+        return StatusMap.toXen(st);
+    }
+
+    /**
+     * Xen: dom lookup (-ESRCH), dom0 (-EPERM: XSM_TARGET), port valid (-EINVAL); only the union
+     * member of the state is written, the rest keeps the guest's bytes.
+     */
+    Outcome<EvtchnStatus> status(Call c, EvtchnStatus a) {
+        Lookup dom = s.byAnyId(a.dom());
+        if (dom == Lookup.NONE) {
+            return Outcome.fail(c.error(ESRCH, "status: no domain " + a.dom()), a);
+        }
+        if (dom == Lookup.DOM0) {
+            return Outcome.fail(c.error(EPERM, "status: XSM_TARGET on dom0"), a);
+        }
+        Port p = s.ports.get(a.port());
+        if (p == null) {
+            return Outcome.fail(c.error(EINVAL, "status: port not valid"), a);
+        }
+        long u = a.u();
+        int stat;
+        switch (p.state) {
+            case UNBOUND -> {
+                stat = EvtchnH.EVTCHNSTAT_unbound;
+                u = u & ~0xffffL | p.unboundRemoteDom & 0xffff;
+            }
+            case INTERDOMAIN -> {
+                stat = EvtchnH.EVTCHNSTAT_interdomain;
+                // u.interdomain = {domid_t dom @0; 2 bytes kept @2; evtchn_port_t port @4}
+                u = u & 0xffff0000L | p.remoteDom & 0xffff | (long) p.remotePort << 32;
+            }
+            case VIRQ -> {
+                stat = EvtchnH.EVTCHNSTAT_virq;
+                u = u & 0xffffffff00000000L | Integer.toUnsignedLong(p.virq);
+            }
+            case IPI -> stat = EvtchnH.EVTCHNSTAT_ipi;
+            case PIRQ -> stat = EvtchnH.EVTCHNSTAT_pirq;
+            default -> stat = EvtchnH.EVTCHNSTAT_closed;
+        }
+        return Outcome.ok(a.with(stat, p.notifyVcpu, u));
+    }
+
+    /** Xen: the vCPU first (-ENOENT), then the port (-EINVAL); per-vCPU VIRQs, IPIs, free ports refuse. */
+    long bindVcpu(Call c, EvtchnBindVcpu a) {
+        if (!s.vcpuExists(a.vcpu())) {
+            return c.error(ENOENT, "bind_vcpu: no vcpu " + Integer.toUnsignedString(a.vcpu()));
+        }
+        Port p = s.ports.get(a.port());
+        if (p == null) {
+            return c.error(EINVAL, "bind_vcpu: port not valid");
+        }
+        boolean movable = switch (p.state) {
+            case VIRQ -> !XenH.virqIsPerVcpu(p.virq);
+            case UNBOUND, INTERDOMAIN -> true;
+            default -> false;
+        };
+        if (!movable) {
+            return c.error(EINVAL, "bind_vcpu: port is " + p.state + (p.state == State.VIRQ ? " (per-vcpu)" : ""));
+        }
+        p.notifyVcpu = a.vcpu();
+        return 0;
+    }
+
+    /**
+     * Xen: not valid → -EINVAL, else 0 even for free ports. The adapter clears the mask in its
+     * shared_info; a port that was masked and pending would be re-raised by a self-IPI
+     * (SendSyntheticClusterIpi, not modelled): the adapter raises the upcall itself.
+     */
+    long unmask(Call c, int port) {
+        Port p = s.ports.get(port);
+        if (p == null) {
+            return c.error(EINVAL, "unmask: port not valid");
+        }
+        if (p.usable()) {
+            s.events.unmask(p.notifyVcpu, port, c.out());
+        }
+        return 0;
+    }
+
+    /**
+     * Xen: lookup (-ESRCH), XSM_TARGET (-EPERM for dom0); then every guest port is closed. The
+     * adapter never preempts, so reset_cont finds no reset in progress (-EBUSY).
+     */
+    long reset(Call c, int dom, boolean resuming) {
+        Lookup d = s.byAnyId(dom);
+        if (d == Lookup.NONE) {
+            return c.error(ESRCH, "reset: no domain " + dom);
+        }
+        if (d == Lookup.DOM0) {
+            return c.error(EPERM, "reset: XSM_TARGET on dom0");
+        }
+        if (resuming) {
+            return c.error(EBUSY, "reset_cont: no reset in progress");
+        }
+        for (int port = 1; s.ports.valid(port); port++) {
+            if (s.ports.get(port).state != State.FREE) {
+                close(c, port);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * FIFO set-up: link_bits is filled in first, then vCPU (-ENOENT), offset range and alignment
+     * (-EINVAL); past them the reference does not model FIFO, so neither does the adapter.
+     */
+    Outcome<EvtchnInitControl> initControl(Call c, EvtchnInitControl a) {
+        EvtchnInitControl out = new EvtchnInitControl(a.controlGfn(), a.offset(), a.vcpu(), EvtchnH.EVTCHN_FIFO_LINK_BITS);
+        if (!s.vcpuExists(a.vcpu())) {
+            return Outcome.fail(c.error(ENOENT, "init_control: no vcpu " + Integer.toUnsignedString(a.vcpu())), out);
+        }
+        if (Integer.toUnsignedLong(a.offset()) > INIT_CONTROL_MAX_OFFSET || (a.offset() & 7) != 0) {
+            return Outcome.fail(c.error(EINVAL, "init_control: bad offset"), out);
+        }
+        return Outcome.fail(c.unmodelled(), out);
+    }
+
+    /** Xen: port valid (-EINVAL), then 2-level has no priorities (-ENOSYS). */
+    long setPriority(Call c, int port) {
+        if (!s.ports.valid(port)) {
+            return c.error(EINVAL, "set_priority: port not valid");
+        }
+        return c.error(ENOSYS, "set_priority: 2-level ABI has no priorities");
+    }
+
+    /** Port poll for SCHEDOP_poll: -EINVAL if not valid or not usable, else 1 pending / 0 not. */
+    int poll(int port) {
+        Port p = s.ports.get(port);
+        if (p == null || !p.usable()) {
+            return -EINVAL;
+        }
+        return s.events.isPending(port) ? 1 : 0;
+    }
+
+    /**
+     * Makes {@code target} pending for its notify vCPU: HvCallSignalEvent, then every port whose flag
+     * arrived is set pending in shared_info.
+     */
+    private int notify(Call c, Port target) {
+        int vcpu = target.notifyVcpu;
+        return s.hv.signal(vcpu, target.number, c::note, port -> s.events.setPending(vcpu, port, c.out()));
+    }
+
+    private void free(Port p) {
+        if (p.usable()) {
+            s.events.clearPending(p.number);
+        }
+        s.ports.free(p);
+    }
+}

@@ -1,0 +1,260 @@
+package dev.hcdiff.oracle.adapter;
+
+import dev.hcdiff.oracle.backend.Backend;
+import dev.hcdiff.oracle.backend.GuestFault;
+import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.hyperv.CpuVendor;
+import dev.hcdiff.oracle.hyperv.DebugConsole;
+import dev.hcdiff.oracle.hyperv.HvConfig;
+import dev.hcdiff.oracle.hyperv.HvMsr;
+import dev.hcdiff.oracle.hyperv.HvPartition;
+import dev.hcdiff.oracle.hyperv.HvStatus;
+import dev.hcdiff.oracle.hyperv.MsrResult;
+import dev.hcdiff.oracle.xen.XenConfig;
+import dev.hcdiff.oracle.xen.abi.CpuidH;
+import dev.hcdiff.oracle.xen.platform.CpuidLeaves;
+import dev.hcdiff.oracle.xen.platform.XenMsrs;
+import dev.hcdiff.trace.abi.HvCallCode;
+import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuidQuery;
+import dev.hcdiff.trace.record.Fault;
+import dev.hcdiff.trace.record.GuestRequest;
+import dev.hcdiff.trace.record.GuestWrite;
+import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MsrRead;
+import dev.hcdiff.trace.record.MsrWrite;
+import dev.hcdiff.trace.record.Observation;
+import dev.hcdiff.trace.record.PortRead;
+import dev.hcdiff.trace.record.PortWrite;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOSYS;
+
+/**
+ * A Xen HVM guest served by a Hyper-V partition through an adapter: the backend
+ * {@code xen-on-hyperv} (design.md; hyperv-abi.md §8a). It holds an {@link HvPartition} and the
+ * Xen-side state Hyper-V lacks ({@link AdapterState}: its own port table, the shared_info mirror,
+ * shutdown and watchdog state) and answers every request the reference {@code xen} serves:
+ * <ul>
+ *   <li>CPUID: 0x40000000–0x400000FF are Hyper-V's leaves; Xen's move to 0x40000100, where Xen
+ *       puts them when Viridian owns the base ({@code xen/arch/x86/cpuid.c}); guests scan in 0x100
+ *       steps for "XenVMMXenVMM".</li>
+ *   <li>MSRs: 0x40000000–0x400001FF are Hyper-V's synthetic MSRs (so 0x40000000 is GUEST_OS_ID);
+ *       Xen's hypercall-page MSR moves to 0x40000200 ({@code xen/arch/x86/msr.c}).</li>
+ *   <li>Xen hypercalls: one method per sub-op, mapped per the §8a table; each Hyper-V call
+ *       issued is in the trail; Hyper-V status → Xen errno by {@link StatusMap}. What the reference
+ *       leaves unmodelled (-ENOSYS, trail {@code "unmodelled"}) the adapter answers the same.</li>
+ *   <li>Hyper-V hypercalls (hv64): the partition's own; the guest meets Hyper-V at 0x40000000.</li>
+ *   <li>Port I/O: the platform's debug console ({@link DebugConsole}), not Xen's line buffer.</li>
+ * </ul>
+ * Deterministic and single-threaded, like every backend.
+ */
+public final class XenOnHyperV implements Backend {
+
+    /** The backend name. */
+    public static final String NAME = "xen-on-hyperv";
+    /** Where Xen's CPUID leaves and hypercall-page MSR live under the adapter. */
+    public static final int XEN_CPUID_BASE = CpuidH.XEN_CPUID_VIRIDIAN_BASE;
+    public static final int XEN_MSR = CpuidH.XEN_MSR_VIRIDIAN_BASE;
+    /** Hyper-V's CPUID range (TLFS: "0x40000000 through 0x400000FF"). */
+    private static final int HV_CPUID_LAST = 0x400000FF;
+
+    private final XenConfig xen;
+    private final HvConfig hvConfig;
+    private final HvPartition partition;
+    private final AdapterState state;
+    private final CpuidLeaves xenCpuid;
+    private final XenMsrs xenMsrs;
+    private final EventChannelOps evtchn;
+    private final SchedOps sched;
+    private final XenIdentity identity;
+    private final AdapterConsole console;
+    private final XenOnlyCalls xenOnly;
+
+    /**
+     * @param xen the Xen the guest expects (domid, vCPUs, version, port limit, vendor); its
+     *            {@code cpuid-base} is ignored: under the adapter Xen always lives at 0x40000100
+     * @param hv  the partition's configuration; the adapter's loopback connections are added to its
+     *            ports if absent
+     * @throws IllegalArgumentException when the two disagree on vCPUs or vendor, or a configured
+     *                                  connection clashes with one the adapter needs
+     */
+    public XenOnHyperV(XenConfig xen, HvConfig hv) {
+        if (hv.vcpus() != xen.vcpus()) {
+            throw new IllegalArgumentException("hyperv.vcpus=" + hv.vcpus() + " but xen.vcpus=" + xen.vcpus()
+                    + ": the adapter runs one Xen vCPU per Hyper-V VP");
+        }
+        CpuVendor vendor = CpuVendor.fromTextName(xen.vendor().configName());
+        if (hv.vendor() != vendor) {
+            throw new IllegalArgumentException("hyperv.vendor=" + hv.vendor().textName() + " but xen.vendor="
+                    + xen.vendor().configName() + ": one CPU runs both");
+        }
+        this.xen = xen;
+        this.hvConfig = hv.withPorts(HvLink.withRequiredPorts(hv.ports(), xen.vcpus(),
+                Integer.toUnsignedLong(xen.maxEvtchnPort()) + 1));
+        this.partition = new HvPartition(hvConfig);
+        this.state = new AdapterState(xen, partition);
+        String[] v = xen.version().split("\\.");
+        this.xenCpuid = new CpuidLeaves(XEN_CPUID_BASE, Integer.parseInt(v[0]), Integer.parseInt(v[1]), xen.tscKhz(), xen.domid());
+        this.xenMsrs = new XenMsrs(XEN_MSR, xen.vendor(), state.shinfo);
+        this.evtchn = new EventChannelOps(state);
+        this.sched = new SchedOps(state, evtchn);
+        this.identity = new XenIdentity(xen);
+        this.console = new AdapterConsole(xen.build() == XenConfig.Build.DEBUG);
+        this.xenOnly = new XenOnlyCalls(state);
+    }
+
+    /** The adapter for {@code xen} on a default TLFS partition with as many VPs and the same vendor. */
+    public static XenOnHyperV of(XenConfig xen) {
+        return new XenOnHyperV(xen, HvConfig.defaults().withVcpus(xen.vcpus())
+                .withVendor(CpuVendor.fromTextName(xen.vendor().configName())));
+    }
+
+    /**
+     * Rebuilds an adapter from its {@link #configuration()}: {@code xen.*} and {@code hyperv.*} keys.
+     *
+     * @throws IllegalArgumentException for a key of neither prefix or a bad value
+     */
+    public static XenOnHyperV fromConfiguration(Map<String, String> config) {
+        TreeMap<String, String> xenKeys = new TreeMap<>();
+        TreeMap<String, String> hvKeys = new TreeMap<>();
+        config.forEach((k, val) -> {
+            if (k.startsWith("xen.")) {
+                xenKeys.put(k, val);
+            } else if (k.startsWith("hyperv.")) {
+                hvKeys.put(k, val);
+            } else {
+                throw new IllegalArgumentException("unknown xen-on-hyperv configuration key '" + k + "' (expected xen.* or hyperv.*)");
+            }
+        });
+        XenConfig x = XenConfig.fromMap(xenKeys);
+        TreeMap<String, String> hvWithDefaults = new TreeMap<>();
+        hvWithDefaults.put(HvConfig.VCPUS, Integer.toString(x.vcpus()));
+        hvWithDefaults.put(HvConfig.VENDOR, x.vendor().configName());
+        hvWithDefaults.putAll(hvKeys);
+        return new XenOnHyperV(x, HvConfig.fromMap(hvWithDefaults));
+    }
+
+    /** The partition underneath, for tests and reports. */
+    public HvPartition partition() {
+        return partition;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** {@code xen.*} and {@code hyperv.*} (with the adapter's connections in {@code hyperv.ports}). */
+    @Override
+    public SortedMap<String, String> configuration() {
+        TreeMap<String, String> m = new TreeMap<>(xen.toMap());
+        m.putAll(hvConfig.toMap());
+        return m;
+    }
+
+    /** @throws IllegalArgumentException for a vCPU the domain lacks */
+    @Override
+    public Observation serve(GuestRequest request, GuestMemory memory, long nowNs) {
+        if (!state.vcpuExists(request.vcpu())) {
+            throw new IllegalArgumentException("request from vCPU " + request.vcpu() + ", but xen.vcpus=" + xen.vcpus());
+        }
+        Observation.Builder out = Observation.builder();
+        switch (request) {
+            case Hypercall h when h.abi() == Abi.HV64 -> hyperVHypercall(h, memory, out);
+            case Hypercall h -> xenHypercall(new Call(h.vcpu(), h.abi(), nowNs, out), h, memory);
+            case CpuidQuery q -> {
+                boolean hvLeaf = Integer.compareUnsigned(q.leaf(), HvMsr.WINDOW_FIRST) >= 0
+                        && Integer.compareUnsigned(q.leaf(), HV_CPUID_LAST) <= 0;
+                int[] r = hvLeaf ? partition.cpuid(q.leaf(), q.subleaf()) : xenCpuid.query(q.vcpu(), q.leaf(), q.subleaf());
+                out.returns(Integer.toUnsignedLong(r[0]), Integer.toUnsignedLong(r[1]),
+                        Integer.toUnsignedLong(r[2]), Integer.toUnsignedLong(r[3]));
+            }
+            case MsrRead r -> {
+                if (HvMsr.inWindow(r.index())) {
+                    MsrResult m = partition.rdmsr(r.vcpu(), r.index(), nowNs);
+                    if (m.faulted()) {
+                        out.fault(m.fault());
+                    } else {
+                        out.returns(m.value());
+                    }
+                } else {
+                    OptionalLong value = xenMsrs.read(r.index());
+                    if (value.isPresent()) {
+                        out.returns(value.getAsLong());
+                    } else {
+                        out.fault(Fault.GP);
+                    }
+                }
+            }
+            case MsrWrite w -> out.fault(HvMsr.inWindow(w.index())
+                    ? partition.wrmsr(w.vcpu(), w.index(), w.value(), memory).fault()
+                    : xenMsrs.write(w.index(), w.value(), memory));
+            case PortRead p -> out.returns(DebugConsole.in(p.port(), p.size()));
+            case PortWrite p -> out.console(DebugConsole.out(p.port(), p.size(), p.value()));
+            case GuestWrite g -> state.shinfo.applyGuestWrite(g.chunk());
+        }
+        try {
+            state.shinfo.flush(memory);
+        } catch (GuestFault f) {
+            throw new IllegalStateException("shared_info mirror mapped outside guest RAM: " + f.getMessage(), f);
+        }
+        return out.build();
+    }
+
+    /** A Hyper-V hypercall from the guest: the partition serves it against guest memory. */
+    private void hyperVHypercall(Hypercall h, GuestMemory memory, Observation.Builder out) {
+        long result = partition.hypercall(h.vcpu(), h.call(), h.arg(0), h.arg(1), memory, out::interrupt);
+        out.returns(result);
+        int code = (int) (h.call() & 0xffff);
+        out.trail(String.format("%s(input=0x%x) -> 0x%x %s",
+                HvCallCode.byCode(code).map(HvCallCode::tlfsName).orElse(String.format("hvcall/0x%x", code)),
+                h.call(), result, HvStatus.name(HvStatus.statusOf(result))));
+    }
+
+    /**
+     * A Xen hypercall, numbered as the HVM table of {@code xen/include/hypercall-defs.c}: 64-bit
+     * takes rax and rdi, rsi, rdx, r10, r8 whole, 32-bit the low halves; the 32-bit result is eax.
+     */
+    private void xenHypercall(Call c, Hypercall h, GuestMemory m) {
+        boolean compat = h.abi() == Abi.XEN32;
+        long nr = compat ? h.call() & 0xffffffffL : h.call();
+        long[] a = new long[5];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = compat ? h.arg(i) & 0xffffffffL : h.arg(i);
+        }
+        long rc;
+        if ((nr & 0x80000000L) != 0 && nr <= 0xffffffffL) {
+            // EAX bit 31 is Xen's Viridian path; the adapter serves Hyper-V calls through hv64 only.
+            rc = c.unmodelled();
+        } else if (nr > Integer.MAX_VALUE) {
+            rc = c.error(ENOSYS, "hypercall " + Long.toUnsignedString(nr) + " not in the HVM table");
+        } else {
+            rc = switch ((int) nr) {
+                case 7 -> xenOnly.platformOp(c, m, a[0]);
+                case 17 -> identity.xenVersion(c, m, (int) a[0], a[1]);
+                case 18 -> console.consoleIo(c, m, (int) a[0], (int) a[1], a[2]);
+                case 21 -> xenOnly.vmAssist(c, (int) a[0], (int) a[1]);
+                case 26 -> xenOnly.mmuextOp(c, m, a[0], (int) a[1], a[2], (int) a[3]);
+                case 27 -> xenOnly.xsmOp(c);
+                case 29 -> sched.dispatch(c, (int) a[0], a[1], m);
+                case 32 -> evtchn.dispatch(c, (int) a[0], a[1], m);
+                case 35 -> xenOnly.sysctl(c, m, a[0]);
+                case 36 -> xenOnly.domctl(c, m, a[0]);
+                case 40 -> xenOnly.xenpmuOp(c);
+                case 42 -> xenOnly.hypfsOp(c);
+                // The reference leaves these unmodelled (memory_op, multicall, set_timer_op,
+                // grant_table_op, vcpu_op, physdev_op, hvm_op, dm_op, arch_1); so does the adapter.
+                case 12, 13, 15, 20, 24, 33, 34, 41, 49 -> c.unmodelled();
+                default -> c.error(ENOSYS, "hypercall " + nr + " not in the HVM table");
+            };
+        }
+        if (rc != SchedOps.NO_RETURN) {
+            c.out().returns(compat ? rc & 0xffffffffL : rc);
+        }
+    }
+}
