@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.adapter;
 
+import dev.hcdiff.oracle.backend.FlatRam;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.hyperv.HvMsr;
 import dev.hcdiff.oracle.hyperv.HvPartition;
@@ -50,7 +51,7 @@ final class HvLink {
     static final long POLLED_SINT = SynIc.SINT_POLLING | SynIc.FIRST_VALID_VECTOR;
 
     private final HvPartition partition;
-    private final AdapterPages pages;
+    private final FlatRam pages;
     private final int vcpus;
 
     /**
@@ -61,7 +62,7 @@ final class HvLink {
     HvLink(HvPartition partition, int vcpus) {
         this.partition = partition;
         this.vcpus = vcpus;
-        this.pages = new AdapterPages(vcpus);
+        this.pages = AdapterPages.create(vcpus);
         partition.wrmsr(0, HvMsr.GUEST_OS_ID, SHIM_OS_ID, pages);
         for (int v = 0; v < vcpus; v++) {
             partition.wrmsr(v, HvMsr.SCONTROL, SynIc.SCONTROL_ENABLE, pages);

@@ -80,6 +80,27 @@ public final class FlatRam implements GuestMemory {
         return linear;
     }
 
+    /**
+     * One byte, for assertions and set-up outside a call.
+     *
+     * @throws IndexOutOfBoundsException outside RAM (a test's mistake, not a guest's)
+     */
+    public int byteAt(long gpa) {
+        return ram[Math.toIntExact(gpa)] & 0xff;
+    }
+
+    /** Sets one byte, as the guest would between calls. @throws IndexOutOfBoundsException outside RAM */
+    public void putByte(long gpa, byte b) {
+        ram[Math.toIntExact(gpa)] = b;
+    }
+
+    /** Writes a little-endian u64, e.g. a hypercall's input block. @throws IndexOutOfBoundsException outside RAM */
+    public void putLong(long gpa, long v) {
+        for (int i = 0; i < 8; i++) {
+            ram[Math.toIntExact(gpa + i)] = (byte) (v >>> (8 * i));
+        }
+    }
+
     private static int chunk(long la, int remaining) {
         return (int) Math.min(remaining, PAGE - (la & (PAGE - 1)));
     }

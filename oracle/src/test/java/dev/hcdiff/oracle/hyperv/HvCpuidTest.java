@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.FlatRam;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -63,7 +64,7 @@ class HvCpuidTest {
     void xenShowsTheVersionLeafOnlyOnceTheGuestSetItsOsId() {
         HvPartition xen = new HvPartition(HvConfig.defaults().withPersonality(HvPersonality.XEN_VIRIDIAN));
         assertArrayEquals(new int[4], xen.cpuid(0x40000002, 0));
-        xen.wrmsr(0, 0x40000000, 0x8100000000000000L, new FlatMemory(16));
+        xen.wrmsr(0, 0x40000000, 0x8100000000000000L, new FlatRam(16));
         // viridian.c: build 0x1772, version 6.0.
         assertArrayEquals(new int[] {0x1772, 0x00060000, 0, 0}, xen.cpuid(0x40000002, 0));
         // Leaf 4 stays empty for a Linux OS id (OS field 47:40 = 0 < 4).

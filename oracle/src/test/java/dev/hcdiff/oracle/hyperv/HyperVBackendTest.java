@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.FlatRam;
 import dev.hcdiff.oracle.backend.Serving;
 import dev.hcdiff.trace.record.Abi;
 import dev.hcdiff.trace.record.CpuidQuery;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The {@code hyperv} backend end to end through {@link Serving}. */
 class HyperVBackendTest {
 
-    final FlatMemory mem = new FlatMemory(0x10000);
+    final FlatRam mem = new FlatRam(0x10000);
     final HyperVBackend hv = new HyperVBackend(HvConfig.defaults()
             .withPorts(HvPorts.parse("0x10001=event:vp0:sint2:flag0:count16")));
 

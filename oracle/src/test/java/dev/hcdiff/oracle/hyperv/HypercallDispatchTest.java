@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.FlatRam;
 import dev.hcdiff.trace.record.Interrupt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,7 @@ class HypercallDispatchTest {
     static final long SUCCESS = 0, INVALID_HYPERCALL_CODE = 2, INVALID_HYPERCALL_INPUT = 3, INVALID_PARAMETER = 5,
             ACCESS_DENIED = 6;
 
-    final FlatMemory mem = new FlatMemory(0x10000);
+    final FlatRam mem = new FlatRam(0x10000);
     final List<Interrupt> irqs = new ArrayList<>();
 
     static HvPartition hv(HvPersonality who) {

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.FlatRam;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class InputValueProperties {
 
-    static final FlatMemory MEM = new FlatMemory(0x2000);
+    static final FlatRam MEM = new FlatRam(0x2000);
 
     /**
      * §2.2 for a simple call with a fixed header: only the call code (15:0) and the fast bit (16)

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.FlatRam;
 import dev.hcdiff.trace.record.Interrupt;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class SignalEventTest {
     // TLFS App. C.
     static final int SCONTROL = 0x40000080, SIEFP = 0x40000082, SINT0 = 0x40000090;
 
-    final FlatMemory mem = new FlatMemory(0x10000);
+    final FlatRam mem = new FlatRam(0x10000);
     final List<Interrupt> irqs = new ArrayList<>();
 
     static HvPartition partition(HvPersonality who, String ports) {
@@ -91,7 +92,7 @@ class SignalEventTest {
     void clearedFlagInterruptsAgain() {
         HvPartition hv = ready(HvPersonality.TLFS);
         fast(hv, 0x10001, 0);
-        mem.writePhysicalUnchecked(SIEF_GPA + 2 * 256, (byte) 0);
+        mem.putByte(SIEF_GPA + 2 * 256, (byte) 0);
         fast(hv, 0x10001, 0);
         assertEquals(2, irqs.size());
     }

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.FlatRam;
 import dev.hcdiff.oracle.backend.AccessLog;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.MemChunk;
@@ -23,7 +24,7 @@ class SyntheticMsrsTest {
     static final long LINUX_OS_ID = 0x8100000000000000L;
     static final long PAGE = 0x4000;
 
-    final FlatMemory mem = new FlatMemory(0x10000);
+    final FlatRam mem = new FlatRam(0x10000);
 
     static HvPartition hv(HvPersonality who) {
         return new HvPartition(HvConfig.defaults().withPersonality(who).withVcpus(3));
@@ -171,7 +172,7 @@ class SyntheticMsrsTest {
     @Test
     void enablingSiefpZeroesThePage() {
         HvPartition hv = hv(HvPersonality.TLFS);
-        mem.writePhysicalUnchecked(PAGE + 100, (byte) 7);
+        mem.putByte(PAGE + 100, (byte) 7);
         hv.wrmsr(0, SIEFP, PAGE | 1, mem);
         assertEquals(0, mem.byteAt(PAGE + 100));
         assertEquals(PAGE | 1, hv.rdmsr(0, SIEFP, 0).value());
@@ -182,7 +183,7 @@ class SyntheticMsrsTest {
     @Test
     void xenNeverMapsSiefpButClearsSimp() {
         HvPartition hv = hv(HvPersonality.XEN_VIRIDIAN);
-        mem.writePhysicalUnchecked(PAGE, (byte) 7);
+        mem.putByte(PAGE, (byte) 7);
         hv.wrmsr(0, SIEFP, PAGE | 1, mem);
         assertEquals(7, mem.byteAt(PAGE));
         hv.wrmsr(0, SIMP, PAGE | 1, mem);
