@@ -120,10 +120,26 @@ final class RecordCommand implements Callable<Integer> {
         return Backends.create(name, new TreeMap<>(HostFacts.xenHostConfig()));
     }
 
+    /**
+     * Adds the configuration of the personality the recording will be replayed against (the
+     * Hyper-V partition under the adapter), so a replay rebuilds both exactly: the served
+     * backend's own entries win.
+     */
+    static JournalHeader withPairedConfiguration(JournalHeader header, Backend served) {
+        Backend paired = Backends.create(Backends.XEN_ON_HYPERV, served.configuration());
+        for (var e : paired.configuration().entrySet()) {
+            String key = JournalHeader.CONFIG_PREFIX + e.getKey();
+            if (header.get(key) == null) {
+                header = header.with(key, e.getValue());
+            }
+        }
+        return header;
+    }
+
     /** Records into a journal directory or .hct file; refuses to overwrite without force. */
     static Recorder.RecordResult record(Recorder.RecordOptions options, Backend served, Path out, boolean force,
                                         java.util.function.Consumer<String> console) throws IOException {
-        JournalHeader header = Recorder.header(options, served);
+        JournalHeader header = withPairedConfiguration(Recorder.header(options, served), served);
         try (TraceSink sink = Traces.create(out, header, force)) {
             return Recorder.record(options, served, sink, console);
         } catch (FileAlreadyExistsException e) {

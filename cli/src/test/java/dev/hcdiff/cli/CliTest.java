@@ -175,6 +175,31 @@ class CliTest {
     }
 
     @Test
+    void theDemoFallbackRecordingShipsInTheJarAndReplaysClean() throws Exception {
+        // Where /dev/kvm is missing the demo replays this resource (copied from corpora/cases).
+        try (var in = DemoCommand.class.getResourceAsStream(DemoCommand.SHIPPED)) {
+            org.junit.jupiter.api.Assertions.assertNotNull(in, DemoCommand.SHIPPED + " is not on the class path");
+            Path copy = Files.createTempFile("shipped", ".hct");
+            try {
+                Files.write(copy, in.readAllBytes());
+                assertEquals(0, run("replay", "-q", copy.toString()).code());
+            } finally {
+                Files.delete(copy);
+            }
+        }
+    }
+
+    @Test
+    void aRecordingCarriesTheConfigurationOfBothPersonalities(@TempDir Path dir) throws Exception {
+        assumeKvm();
+        Path text = dir.resolve("h.hct");
+        assertEquals(0, run("record", "--guest", "hello", "--out", text.toString(), "-q").code());
+        String t = Files.readString(text);
+        assertTrue(t.contains("header config.xen.build=release"), "the served Xen build");
+        assertTrue(t.contains("header config.hyperv.personality=tlfs"), "the Hyper-V partition of the pair");
+    }
+
+    @Test
     void aShortFuzzCampaignIsReproducibleFromItsSeed(@TempDir Path dir) {
         Run r = run("fuzz", "--seconds", "30", "--seed", "5", "--max-sequences", "200", "--out", dir.resolve("f").toString());
         assertEquals(0, r.code(), r.out() + r.err());
