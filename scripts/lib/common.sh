@@ -30,14 +30,13 @@ require_jdk25() {
     export PATH="$JAVA_HOME/bin:$PATH"
 }
 
-# True when the runnable jar is missing or older than any source, POM or guest file.
+# True when the runnable jar is missing or older than anything that goes into it: main sources
+# and resources of every module, the guests' C sources, the corpus cases shipped for the demo, POMs.
 needs_build() {
     [ -f "$HCDIFF_JAR" ] && [ -f "$HCDIFF_JVM_ARGS_FILE" ] || return 0
     local newer
-    newer="$(cd "$HCDIFF_ROOT" && find . -path ./corpora/cases -prune -o \
-        \( -name target -o -name .git \) -prune -o \
-        -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.c' -o -name '*.h' -o -name '*.S' \
-                   -o -name '*.ld' -o -name 'Makefile' -o -path '*/src/main/resources/*' \) \
+    newer="$(cd "$HCDIFF_ROOT" && find . \( -name target -o -name .git \) -prune -o -type f \
+        \( -path '*/src/main/*' -o -path './recorder/guests/*' -o -path './corpora/cases/*' -o -name pom.xml \) \
         -newer "$HCDIFF_JAR" -print -quit)"
     [ -n "$newer" ]
 }

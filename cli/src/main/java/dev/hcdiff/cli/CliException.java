@@ -22,15 +22,7 @@ public final class CliException extends RuntimeException {
         return exitCode;
     }
 
-    public static CliException badInput(String message) {
-        return new CliException(ExitCodes.BAD_INPUT, message);
-    }
-
     public static CliException usage(String message) {
         return new CliException(ExitCodes.USAGE, message);
-    }
-
-    public static CliException environment(String message) {
-        return new CliException(ExitCodes.ENVIRONMENT, message);
     }
 }

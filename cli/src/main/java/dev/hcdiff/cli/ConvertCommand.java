@@ -38,11 +38,18 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (to.toString().endsWith(".hct")) {
+            OutputTargets.checkFile(to, "TO");
+        } else {
+            OutputTargets.checkDirectory(to, "TO");
+        }
         long n;
         try {
             n = Traces.convert(from, to, force);
         } catch (FileAlreadyExistsException e) {
             throw CliException.usage(to + " already exists; choose another target or add --force");
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage()); // the target is the source
         }
         spec.commandLine().getOut().printf("converted %d records: %s -> %s%n", n, from, to);
         return ExitCodes.OK;

@@ -3,6 +3,7 @@ package dev.hcdiff.cli;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.recorder.Recorder;
 import dev.hcdiff.recorder.kvm.KvmUnavailable;
+import dev.hcdiff.replayer.lockstep.LockstepReplay;
 import dev.hcdiff.replayer.lockstep.ReplayOutcome;
 import dev.hcdiff.replayer.report.ConsoleReport;
 import picocli.CommandLine.Command;
@@ -50,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
             stdout.println();
             stdout.printf("== replay through xen and xen-on-hyperv ==%n");
             stdout.flush();
-            ReplayOutcome outcome = ReplayCommand.replay(trace);
+            ReplayOutcome outcome = LockstepReplay.replay(trace);
             PrintStream out = new PrintStream(new WriterOutputStream(stdout), true);
             ConsoleReport.print(outcome, out);
             out.flush();

@@ -7,6 +7,8 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 
@@ -44,6 +46,20 @@ final class Errors {
         return code;
     }
 
+    /** What escaped even picocli: one line, exit 70. */
+    static int onFatal(Throwable t, boolean debug, java.io.PrintWriter err) {
+        err.printf("hcdiff: internal error: %s (a bug in hcdiff; rerun with --debug for the trace)%n", describe(t));
+        if (debug) {
+            t.printStackTrace(err);
+        }
+        err.flush();
+        return ExitCodes.INTERNAL;
+    }
+
+    /**
+     * Input problems are 3, output targets the user must change are 2 (an existing target, a
+     * target whose parent is not a directory), the machine's problems are 4; anything else is a bug.
+     */
     static int exitCodeOf(Throwable ex) {
         return switch (ex) {
             case CliException c -> c.exitCode();
@@ -52,6 +68,8 @@ final class Errors {
             case BadGuestImage b -> ExitCodes.BAD_INPUT;
             case NoSuchFileException n -> ExitCodes.BAD_INPUT;
             case AccessDeniedException a -> ExitCodes.BAD_INPUT;
+            case FileAlreadyExistsException f -> ExitCodes.USAGE;
+            case NotDirectoryException n -> ExitCodes.USAGE;
             case IOException i -> ExitCodes.ENVIRONMENT;
             default -> ExitCodes.INTERNAL;
         };
@@ -61,6 +79,9 @@ final class Errors {
         return switch (ex) {
             case NoSuchFileException n -> "no such file or directory: " + n.getFile();
             case AccessDeniedException a -> "permission denied: " + a.getFile();
+            case FileAlreadyExistsException f -> f.getFile() + " already exists"
+                    + (f.getReason() != null ? " (" + f.getReason() + ")" : "") + "; choose another target or add --force";
+            case NotDirectoryException n -> n.getFile() + " is not a directory";
             default -> ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         };
     }

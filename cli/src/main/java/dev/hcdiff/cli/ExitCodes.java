@@ -19,15 +19,6 @@ public final class ExitCodes {
     /** Internal error: a bug in hcdiff (EX_SOFTWARE in sysexits.h). */
     public static final int INTERNAL = 70;
 
-    /** The list {@code --help} prints. */
-    static final String[] HELP_LIST = {
-            "0:success; no new divergence",
-            "1:a finding: a new divergence, or the recorded guest was stopped by the watchdog, a fault or its budget",
-            "2:usage error",
-            "3:unreadable or corrupt input",
-            "4:environment problem (no /dev/kvm, missing capability or tool)",
-            "70:internal error (a bug: rerun with --debug for the trace)",
-    };
 
     private ExitCodes() {
     }

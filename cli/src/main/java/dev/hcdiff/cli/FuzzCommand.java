@@ -3,7 +3,6 @@ package dev.hcdiff.cli;
 import dev.hcdiff.fuzz.PairRun;
 import dev.hcdiff.fuzz.campaign.FuzzCampaign;
 import dev.hcdiff.oracle.Backends;
-import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.trace.record.JournalHeader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
@@ -63,6 +61,7 @@ final class FuzzCommand implements Callable<Integer> {
         if (maxLength <= 0) {
             throw CliException.usage("--max-length must be positive, got " + maxLength);
         }
+        OutputTargets.checkDirectory(out, "--out");
         long s = seed != null ? seed : new SecureRandom().nextLong();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf("fuzzing xen vs xen-on-hyperv for %ds, seed %d, cases into %s%n", seconds, s, out);
@@ -74,11 +73,8 @@ final class FuzzCommand implements Callable<Integer> {
         JournalHeader header = JournalHeader.create()
                 .with(JournalHeader.RECORDER, "hcdiff-fuzz " + VersionProvider.version())
                 .with(JournalHeader.BACKEND, Backends.XEN);
-        for (Backend b : new Backend[]{Backends.create(Backends.XEN, config), Backends.create(Backends.XEN_ON_HYPERV, config)}) {
-            for (Map.Entry<String, String> e : b.configuration().entrySet()) {
-                header = header.with(JournalHeader.CONFIG_PREFIX + e.getKey(), e.getValue());
-            }
-        }
+        header = header.withConfiguration(Backends.create(Backends.XEN, config).configuration())
+                .withConfiguration(Backends.create(Backends.XEN_ON_HYPERV, config).configuration());
         FuzzCampaign campaign = new FuzzCampaign(pair, header, maxLength);
         FuzzCampaign.Summary summary = campaign.run(s, Duration.ofSeconds(seconds), maxSequences, out, line -> {
             stdout.println(line);

@@ -60,11 +60,17 @@ public final class HcdiffCommand implements Runnable {
 
     /** Runs the CLI with the given streams and returns the exit code (tests call this). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new HcdiffCommand());
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        cl.setParameterExceptionHandler(Errors::onUsageError);
-        cl.setExecutionExceptionHandler(Errors::onExecutionError);
-        return cl.execute(args);
+        PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
+        try {
+            CommandLine cl = new CommandLine(new HcdiffCommand());
+            cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+            cl.setErr(errWriter);
+            cl.setParameterExceptionHandler(Errors::onUsageError);
+            cl.setExecutionExceptionHandler(Errors::onExecutionError);
+            return cl.execute(args);
+        } catch (Throwable t) {
+            // An Error (out of memory, a linkage problem) escapes picocli's handler: still one line.
+            return Errors.onFatal(t, java.util.Arrays.asList(args).contains("--debug"), errWriter);
+        }
     }
 }

@@ -85,6 +85,11 @@ final class RecordCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Recorder.RecordOptions options = options(guest, guestArg, memoryMib, budgetSeconds, watchdogMs);
+        if (out.toString().endsWith(".hct")) {
+            OutputTargets.checkFile(out, "--out");
+        } else {
+            OutputTargets.checkDirectory(out, "--out");
+        }
         Backend served = backend(backend);
         PrintWriter stdout = spec.commandLine().getOut();
         Recorder.RecordResult result = record(options, served, out, force, quiet ? line -> { } : line -> {
@@ -98,6 +103,12 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     static Recorder.RecordOptions options(String guest, long guestArg, long memoryMib, long budgetSeconds, long watchdogMs) {
+        if (memoryMib <= 0 || memoryMib > Recorder.MAX_MEMORY >> 20) {
+            throw CliException.usage("--memory must be between 2 and " + (Recorder.MAX_MEMORY >> 20) + " MiB, got " + memoryMib);
+        }
+        if (budgetSeconds <= 0 || watchdogMs <= 0) {
+            throw CliException.usage("--budget and --watchdog must be positive");
+        }
         byte[] image;
         try {
             image = BuiltinGuests.load(guest);
@@ -126,14 +137,7 @@ final class RecordCommand implements Callable<Integer> {
      * backend's own entries win.
      */
     static JournalHeader withPairedConfiguration(JournalHeader header, Backend served) {
-        Backend paired = Backends.create(Backends.XEN_ON_HYPERV, served.configuration());
-        for (var e : paired.configuration().entrySet()) {
-            String key = JournalHeader.CONFIG_PREFIX + e.getKey();
-            if (header.get(key) == null) {
-                header = header.with(key, e.getValue());
-            }
-        }
-        return header;
+        return header.withConfiguration(Backends.create(Backends.XEN_ON_HYPERV, served.configuration()).configuration());
     }
 
     /** Records into a journal directory or .hct file; refuses to overwrite without force. */

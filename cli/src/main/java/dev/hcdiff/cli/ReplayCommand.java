@@ -1,13 +1,10 @@
 package dev.hcdiff.cli;
 
-import dev.hcdiff.oracle.Backends;
 import dev.hcdiff.replayer.lockstep.LockstepReplay;
 import dev.hcdiff.replayer.lockstep.ReplayOutcome;
 import dev.hcdiff.replayer.report.ConsoleReport;
 import dev.hcdiff.replayer.report.HgrmReport;
 import dev.hcdiff.replayer.report.JsonReport;
-import dev.hcdiff.trace.Trace;
-import dev.hcdiff.trace.Traces;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,36 +50,36 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ReplayOutcome outcome = replay(trace);
-        PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
+        boolean jsonToStdout = json != null && json.toString().equals("-");
+        if (json != null && !jsonToStdout) {
+            OutputTargets.checkFile(json, "--json");
+        }
+        if (hgrm != null) {
+            OutputTargets.checkDirectory(hgrm, "--hgrm");
+        }
+        ReplayOutcome outcome = LockstepReplay.replay(trace);
+        PrintStream stdout = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
+        // With --json -, stdout is the JSON alone; the human report goes to stderr.
+        PrintStream report = jsonToStdout ? new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true) : stdout;
         if (quiet) {
-            out.printf("%s: %d new, %d known, %d agree%n", trace, outcome.newDivergences(),
+            report.printf("%s: %d new, %d known, %d agree%n", trace, outcome.newDivergences(),
                     outcome.knownDivergences(), outcome.agree());
         } else {
-            ConsoleReport.print(outcome, out);
+            ConsoleReport.print(outcome, report);
         }
-        if (json != null) {
-            if (json.toString().equals("-")) {
-                JsonReport.write(outcome, out);
-                out.println();
-            } else {
-                try (OutputStream os = Files.newOutputStream(json)) {
-                    JsonReport.write(outcome, os);
-                }
+        report.flush();
+        if (jsonToStdout) {
+            JsonReport.write(outcome, stdout);
+            stdout.println();
+        } else if (json != null) {
+            try (OutputStream os = Files.newOutputStream(json)) {
+                JsonReport.write(outcome, os);
             }
         }
         if (hgrm != null) {
             HgrmReport.write(outcome, hgrm);
         }
-        out.flush();
+        stdout.flush();
         return outcome.newDivergences() > 0 ? ExitCodes.FINDING : ExitCodes.OK;
-    }
-
-    /** Replays a journal or .hct file through the pair its header calls for. */
-    static ReplayOutcome replay(Path path) {
-        try (Trace t = Traces.open(path)) {
-            Backends.Pair pair = Backends.pairFor(t.header());
-            return new LockstepReplay(pair.reference(), pair.translated()).run(t.header(), t.iterator());
-        }
     }
 }

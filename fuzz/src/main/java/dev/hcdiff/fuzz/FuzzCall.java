@@ -53,7 +53,8 @@ public record FuzzCall(Abi abi, long number, long[] args, byte[] arg) {
 
     @Override
     public int hashCode() {
-        return Long.hashCode(number) * 31 + Arrays.hashCode(args);
+        // ordinal, not the enum's identity hash: stable across JVMs, like the rest.
+        return ((abi.ordinal() * 31 + Long.hashCode(number)) * 31 + Arrays.hashCode(args)) * 31 + Arrays.hashCode(arg);
     }
 
     /** Reads like {@code event_channel_op/EVTCHNOP_send(0x4, 0x10000) arg=04000000} in shrunk reports. */

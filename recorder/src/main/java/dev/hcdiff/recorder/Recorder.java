@@ -154,7 +154,8 @@ public final class Recorder {
      */
     public static JournalHeader header(RecordOptions o, Backend backend) {
         StringJoiner caps = new StringJoiner(",");
-        try (Kvm kvm = Kvm.open(java.util.Set.of())) {
+        // The same capabilities record() needs: a host that lacks one fails here, before a journal exists.
+        try (Kvm kvm = Kvm.open(KvmCap.RECORDER_REQUIRED)) {
             for (Map.Entry<KvmCap, Integer> e : kvm.capabilities().entrySet()) {
                 caps.add(e.getKey().capName() + "=" + e.getValue());
             }
@@ -175,10 +176,7 @@ public final class Recorder {
                 .with("record.budget-ms", Long.toString(o.budget().toMillis()))
                 .with("record.watchdog-ms", Long.toString(o.watchdog().toMillis()))
                 .with("record.max-exits", Long.toString(o.maxExits()));
-        for (Map.Entry<String, String> e : backend.configuration().entrySet()) {
-            h = h.with(JournalHeader.CONFIG_PREFIX + e.getKey(), e.getValue());
-        }
-        return h;
+        return h.withConfiguration(backend.configuration());
     }
 
     /**

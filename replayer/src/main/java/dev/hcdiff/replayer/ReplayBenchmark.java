@@ -1,6 +1,5 @@
 package dev.hcdiff.replayer;
 
-import dev.hcdiff.oracle.Backends;
 import dev.hcdiff.replayer.lockstep.LockstepReplay;
 import dev.hcdiff.replayer.lockstep.ReplayOutcome;
 import dev.hcdiff.trace.Trace;
@@ -39,7 +38,7 @@ public final class ReplayBenchmark {
             bestRead = Math.min(bestRead, System.nanoTime() - t0);
 
             t0 = System.nanoTime();
-            ReplayOutcome o = replay(journal);
+            ReplayOutcome o = LockstepReplay.replay(journal);
             bestReplay = Math.min(bestReplay, System.nanoTime() - t0);
             diverging = o.diverging().size();
         }
@@ -57,12 +56,6 @@ public final class ReplayBenchmark {
         return n;
     }
 
-    private static ReplayOutcome replay(Path journal) {
-        try (Trace t = Traces.open(journal)) {
-            Backends.Pair pair = Backends.pairFor(t.header());
-            return new LockstepReplay(pair.reference(), pair.translated()).run(t.header(), t.iterator());
-        }
-    }
 
     private static void print(String what, long records, long nanos, String extra) {
         System.out.printf(Locale.ROOT, "%s records=%d seconds=%.3f records_per_s=%.0f ns_per_record=%.0f%s%n",

@@ -51,8 +51,13 @@ public final class FuzzCampaign {
     public record Finding(Path file, List<FuzzCall> calls, Divergence divergence) {
     }
 
-    /** What a campaign did. */
-    public record Summary(long sequences, long calls, List<Finding> findings, long seed) {
+    /**
+     * What a campaign did.
+     *
+     * @param digest a hash of every generated sequence, in order: equal for equal runs, so a seed's
+     *               reproducibility can be checked
+     */
+    public record Summary(long sequences, long calls, List<Finding> findings, long seed, long digest) {
     }
 
     /**
@@ -70,6 +75,7 @@ public final class FuzzCampaign {
         Set<String> seenSignatures = new HashSet<>();
         long sequences = 0;
         long calls = 0;
+        long digest = 17;
         JqwikSession.start();
         try {
             RandomGenerator<List<FuzzCall>> generator = XenCalls.sequences(maxLength).generator(GEN_SIZE);
@@ -77,6 +83,7 @@ public final class FuzzCampaign {
                 Shrinkable<List<FuzzCall>> s = generator.next(random);
                 sequences++;
                 calls += s.value().size();
+                digest = digest * 31 + s.value().hashCode();
                 PairRun.Result r = pair.run(s.value());
                 if (r.firstNew().isEmpty()) {
                     continue;
@@ -99,7 +106,7 @@ public final class FuzzCampaign {
         } finally {
             JqwikSession.finish();
         }
-        return new Summary(sequences, calls, findings, seed);
+        return new Summary(sequences, calls, findings, seed, digest);
     }
 
     private void writeCase(Path file, PairRun.Result result, Divergence d, long seed, long sequence) throws IOException {

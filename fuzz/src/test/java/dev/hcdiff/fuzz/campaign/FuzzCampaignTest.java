@@ -80,8 +80,11 @@ class FuzzCampaignTest {
         FuzzCampaign c = new FuzzCampaign(pair, JournalHeader.create(), 10);
         FuzzCampaign.Summary s1 = c.run(11, Duration.ofSeconds(30), 50, a, x -> { });
         FuzzCampaign.Summary s2 = c.run(11, Duration.ofSeconds(30), 50, b, x -> { });
+        FuzzCampaign.Summary other = c.run(12, Duration.ofSeconds(30), 50, b, x -> { });
         assertEquals(50, s1.sequences());
         assertEquals(s1.calls(), s2.calls());
+        assertEquals(s1.digest(), s2.digest(), "same seed, same sequences");
+        assertTrue(s1.digest() != other.digest(), "another seed, other sequences");
         assertTrue(s1.findings().isEmpty(), "xen against itself never diverges");
     }
 }

@@ -78,10 +78,6 @@ final class AdapterPortTable {
         return valid(port) ? ports.get(port) : null;
     }
 
-    int validPorts() {
-        return ports.size();
-    }
-
     int active() {
         return active;
     }

@@ -11,7 +11,7 @@ import dev.hcdiff.trace.record.Observation;
 record Call(int vcpu, Abi abi, long nowNs, Observation.Builder out) {
 
     /** The trail entry of a call the reference leaves unmodelled; the adapter answers the same. */
-    static final String UNMODELLED = "unmodelled";
+    static final String UNMODELLED = dev.hcdiff.trace.record.Observation.UNMODELLED;
 
     /** Records {@code "<why> -> -EXXX"} and returns {@code -errno}. */
     long error(int errno, String why) {

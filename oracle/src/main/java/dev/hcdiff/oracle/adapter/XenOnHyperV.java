@@ -3,7 +3,7 @@ package dev.hcdiff.oracle.adapter;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
-import dev.hcdiff.oracle.hyperv.CpuVendor;
+import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.hyperv.DebugConsole;
 import dev.hcdiff.oracle.hyperv.HvConfig;
 import dev.hcdiff.oracle.hyperv.HvMsr;
@@ -88,10 +88,10 @@ public final class XenOnHyperV implements Backend {
             throw new IllegalArgumentException("hyperv.vcpus=" + hv.vcpus() + " but xen.vcpus=" + xen.vcpus()
                     + ": the adapter runs one Xen vCPU per Hyper-V VP");
         }
-        CpuVendor vendor = CpuVendor.fromTextName(xen.vendor().configName());
+        CpuVendor vendor = xen.vendor();
         if (hv.vendor() != vendor) {
             throw new IllegalArgumentException("hyperv.vendor=" + hv.vendor().textName() + " but xen.vendor="
-                    + xen.vendor().configName() + ": one CPU runs both");
+                    + xen.vendor().textName() + ": one CPU runs both");
         }
         this.xen = xen;
         this.hvConfig = hv.withPorts(HvLink.withRequiredPorts(hv.ports(), xen.vcpus(),
@@ -111,7 +111,7 @@ public final class XenOnHyperV implements Backend {
     /** The adapter for {@code xen} on a default TLFS partition with as many VPs and the same vendor. */
     public static XenOnHyperV of(XenConfig xen) {
         return new XenOnHyperV(xen, HvConfig.defaults().withVcpus(xen.vcpus())
-                .withVendor(CpuVendor.fromTextName(xen.vendor().configName())));
+                .withVendor(xen.vendor()));
     }
 
     /**
@@ -134,7 +134,7 @@ public final class XenOnHyperV implements Backend {
         XenConfig x = XenConfig.fromMap(xenKeys);
         TreeMap<String, String> hvWithDefaults = new TreeMap<>();
         hvWithDefaults.put(HvConfig.VCPUS, Integer.toString(x.vcpus()));
-        hvWithDefaults.put(HvConfig.VENDOR, x.vendor().configName());
+        hvWithDefaults.put(HvConfig.VENDOR, x.vendor().textName());
         hvWithDefaults.putAll(hvKeys);
         return new XenOnHyperV(x, HvConfig.fromMap(hvWithDefaults));
     }

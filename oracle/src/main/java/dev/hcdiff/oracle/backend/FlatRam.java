@@ -6,15 +6,13 @@ package dev.hcdiff.oracle.backend;
  *
  * <p>Every access is bounds-checked with {@link Math#addExact} before anything is read or
  * written; an access that leaves {@code [0, size)} throws {@link GuestFault} and changes nothing
- * (a hypervisor would see "not RAM"). Linear accesses are split at 4 KiB page boundaries like a
- * real page walk, so a linear write that runs off the end of RAM has already written the pages
- * before the fault, as Xen's {@code hvm_copy_to_guest_linear()} leaves them.
+ * (a hypervisor would see "not RAM"). Linear accesses use {@link GuestMemory}'s page-by-page
+ * defaults, so a linear write that runs off the end of RAM has already written the pages before
+ * the fault, as Xen's {@code hvm_copy_to_guest_linear()} leaves them.
  *
  * <p>Not thread-safe.
  */
 public final class FlatRam implements GuestMemory {
-
-    private static final int PAGE = 4096;
 
     private final byte[] ram;
 
@@ -29,32 +27,6 @@ public final class FlatRam implements GuestMemory {
     /** RAM size in bytes. */
     public int size() {
         return ram.length;
-    }
-
-    @Override
-    public byte[] readLinear(long linear, int len) throws GuestFault {
-        byte[] out = new byte[len];
-        int done = 0;
-        while (done < len) {
-            long la = linear + done;
-            int n = chunk(la, len - done);
-            System.arraycopy(readPhysical(translate(la), n), 0, out, done, n);
-            done += n;
-        }
-        return out;
-    }
-
-    @Override
-    public void writeLinear(long linear, byte[] data) throws GuestFault {
-        int done = 0;
-        while (done < data.length) {
-            long la = linear + done;
-            int n = chunk(la, data.length - done);
-            long gpa = translate(la);
-            check(gpa, n);
-            System.arraycopy(data, done, ram, (int) gpa, n);
-            done += n;
-        }
     }
 
     @Override
@@ -101,9 +73,6 @@ public final class FlatRam implements GuestMemory {
         }
     }
 
-    private static int chunk(long la, int remaining) {
-        return (int) Math.min(remaining, PAGE - (la & (PAGE - 1)));
-    }
 
     private void check(long gpa, int len) throws GuestFault {
         if (len < 0) {

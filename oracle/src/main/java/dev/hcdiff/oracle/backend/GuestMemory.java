@@ -12,15 +12,52 @@ package dev.hcdiff.oracle.backend;
  */
 public interface GuestMemory {
 
+    /** Linear accesses are translated one 4 KiB page at a time. */
+    long PAGE_SIZE = 4096;
+
     /**
-     * Reads {@code len} bytes at a guest linear address.
+     * Reads {@code len} bytes at a guest linear address, translating page by page as Xen's
+     * {@code hvm_copy_from_guest_linear()} does.
      *
      * @throws GuestFault when the range is not mapped or not RAM (a Xen dispatcher turns it into -EFAULT)
      */
-    byte[] readLinear(long linear, int len) throws GuestFault;
+    default byte[] readLinear(long linear, int len) throws GuestFault {
+        if (len < 0) {
+            throw new GuestFault(linear, len, "negative length");
+        }
+        byte[] out = new byte[len];
+        int done = 0;
+        while (done < len) {
+            long la = linear + done;
+            int n = bytesLeftInPage(la, len - done);
+            System.arraycopy(readPhysical(translate(la), n), 0, out, done, n);
+            done += n;
+        }
+        return out;
+    }
 
-    /** Writes bytes at a guest linear address. @throws GuestFault as for {@link #readLinear} */
-    void writeLinear(long linear, byte[] data) throws GuestFault;
+    /**
+     * Writes bytes at a guest linear address page by page, as Xen's
+     * {@code hvm_copy_to_guest_linear()} does: a fault on a later page leaves the earlier pages
+     * written.
+     *
+     * @throws GuestFault as for {@link #readLinear}
+     */
+    default void writeLinear(long linear, byte[] data) throws GuestFault {
+        int done = 0;
+        while (done < data.length) {
+            long la = linear + done;
+            int n = bytesLeftInPage(la, data.length - done);
+            long gpa = translate(la);
+            writePhysical(gpa, java.util.Arrays.copyOfRange(data, done, done + n));
+            done += n;
+        }
+    }
+
+    /** How many of {@code remaining} bytes from {@code linear} lie in its page. */
+    private static int bytesLeftInPage(long linear, int remaining) {
+        return (int) Math.min(remaining, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
+    }
 
     /** Reads {@code len} bytes at a guest-physical address. @throws GuestFault outside RAM */
     byte[] readPhysical(long gpa, int len) throws GuestFault;

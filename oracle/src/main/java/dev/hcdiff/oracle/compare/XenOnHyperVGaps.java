@@ -90,6 +90,11 @@ final class XenOnHyperVGaps {
         return refused || filtered;
     }
 
+    /** "XenVMMXenVMM" in EBX, ECX, EDX of leaf base+0 (xen/include/public/arch-x86/cpuid.h XEN_CPUID_SIGNATURE_*). */
+    private static final long XEN_SIGNATURE_EBX = 0x566e6558L;
+    private static final long XEN_SIGNATURE_ECX = 0x65584d4dL;
+    private static final long XEN_SIGNATURE_EDX = 0x4d4d566eL;
+
     /** CPUID in Hyper-V's range (Hyper-V's leaves) or in 0x40000100.. where Xen had nothing; only the registers differ. */
     static boolean xenCpuidRelocated(GuestRequest request, Set<Field> fields, Observation ref, Observation adapter) {
         if (!(request instanceof CpuidQuery q) || !fields.equals(EnumSet.of(Field.RESULT))) {
@@ -98,7 +103,19 @@ final class XenOnHyperVGaps {
         if (in(q.leaf(), HV_CPUID_FIRST, HV_CPUID_LAST)) {
             return true;
         }
-        return in(q.leaf(), XEN_RELOCATED_FIRST, XEN_RELOCATED_LAST) && allZero(ref.returns());
+        if (!in(q.leaf(), XEN_RELOCATED_FIRST, XEN_RELOCATED_LAST) || !allZero(ref.returns())) {
+            return false;
+        }
+        long[] r = adapter.returns();
+        // The two relocated leaves whose content says where Xen is must say it right (xen-abi.md §2,
+        // hyperv-abi.md §8a): base+0 the signature and a limit in [base+2, base+5], base+2 one
+        // hypercall page at the relocated MSR. A wrong value there is a new divergence.
+        return switch (q.leaf() - XEN_RELOCATED_FIRST) {
+            case 0 -> r.length == 4 && r[1] == XEN_SIGNATURE_EBX && r[2] == XEN_SIGNATURE_ECX && r[3] == XEN_SIGNATURE_EDX
+                    && r[0] >= XEN_RELOCATED_FIRST + 2 && r[0] <= XEN_RELOCATED_FIRST + 5;
+            case 2 -> r.length == 4 && r[0] == 1 && r[1] == XEN_MSR_RELOCATED;
+            default -> true;
+        };
     }
 
     /**

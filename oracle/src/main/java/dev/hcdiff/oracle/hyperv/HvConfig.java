@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.CpuVendor;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;

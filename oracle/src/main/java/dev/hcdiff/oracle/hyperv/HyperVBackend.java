@@ -71,7 +71,7 @@ public final class HyperVBackend implements Backend {
                 int code = (int) (h.call() & 0xffff);
                 String name = HvCallCode.byCode(code).map(HvCallCode::tlfsName).orElse(String.format("hvcall/0x%x", code));
                 if (HvCallCode.byCode(code).isPresent() && !HvPartition.models(code)) {
-                    out.trail("unmodelled"); // a TLFS call this model does not implement yet (issue 4)
+                    out.trail(Observation.UNMODELLED); // a TLFS call this model does not implement yet (issue 4)
                 }
                 out.trail(String.format("%s(input=0x%x) -> 0x%x %s", name, h.call(), result,
                         HvStatus.name(HvStatus.statusOf(result))));

@@ -17,7 +17,7 @@ import dev.hcdiff.trace.record.Observation;
 public record Current(XenVcpu vcpu, Abi abi, long nowNs, Observation.Builder observed) {
 
     /** The trail entry of a call the model does not implement: reports count them by this text. */
-    public static final String UNMODELLED = "unmodelled";
+    public static final String UNMODELLED = Observation.UNMODELLED;
 
     /**
      * A named error path: records {@code "<why> -> -EXXX"} in the trail and returns {@code -errno}.

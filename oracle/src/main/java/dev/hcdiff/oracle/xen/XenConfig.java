@@ -2,7 +2,7 @@ package dev.hcdiff.oracle.xen;
 
 import dev.hcdiff.oracle.xen.abi.CpuidH;
 import dev.hcdiff.oracle.xen.abi.XenH;
-import dev.hcdiff.oracle.xen.platform.CpuVendor;
+import dev.hcdiff.oracle.backend.CpuVendor;
 
 import java.util.Collections;
 import java.util.Locale;
@@ -159,7 +159,7 @@ public record XenConfig(String version, Build build, int domid, int vcpus, CpuVe
         m.put(BUILD, build.configName());
         m.put(DOMID, Integer.toString(domid));
         m.put(VCPUS, Integer.toString(vcpus));
-        m.put(VENDOR, vendor.configName());
+        m.put(VENDOR, vendor.textName());
         m.put(CPUID_BASE, "0x" + Integer.toHexString(cpuidBase));
         m.put(MAX_EVTCHN_PORT, Integer.toString(maxEvtchnPort));
         m.put(TSC_KHZ, Integer.toString(tscKhz));

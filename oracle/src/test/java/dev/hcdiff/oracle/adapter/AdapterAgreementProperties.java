@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.adapter;
 
+import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.compare.Divergence;
 import dev.hcdiff.oracle.xen.XenBackend;
 import dev.hcdiff.oracle.xen.XenConfig;
@@ -69,7 +70,7 @@ class AdapterAgreementProperties {
     @Property(tries = 300, seed = "20261125")
     void everyStepAgreesOrIsAKnownGap(@ForAll("sequences") List<Step> steps) {
         XenConfig cfg = new XenConfig(XenConfig.MODELLED_VERSION, XenConfig.Build.RELEASE, 1, 2,
-                dev.hcdiff.oracle.xen.platform.CpuVendor.INTEL, 0x40000000, 1023, 2_000_000, new java.util.UUID(0, 0));
+                CpuVendor.INTEL, 0x40000000, 1023, 2_000_000, new java.util.UUID(0, 0));
         XenGuest xen = new XenGuest(new XenBackend(cfg));
         XenGuest adapter = new XenGuest(XenOnHyperV.of(cfg));
         long seq = 0;

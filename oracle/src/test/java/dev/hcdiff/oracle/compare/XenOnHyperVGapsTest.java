@@ -206,4 +206,17 @@ class XenOnHyperVGapsTest {
             assertTrue(k.rationale().length() > 20 && !k.rationale().contains("\n"));
         }
     }
+
+    @Test
+    void aWrongRelocatedXenSignatureOrMsrIndexIsNotKnown() {
+        java.util.function.BiFunction<Integer, long[], Boolean> known = (leaf, regs) -> XenOnHyperVGaps.xenCpuidRelocated(
+                new dev.hcdiff.trace.record.CpuidQuery(0, leaf, 0), EnumSet.of(Field.RESULT),
+                Observation.builder().returns(0, 0, 0, 0).build(), Observation.builder().returns(regs).build());
+        // xen/include/public/arch-x86/cpuid.h: "XenVMMXenVMM", limit base+5; base+2: 1 page, MSR base 0x40000200 with Viridian.
+        assertEquals(true, known.apply(0x40000100, new long[] {0x40000105L, 0x566e6558L, 0x65584d4dL, 0x4d4d566eL}));
+        assertEquals(false, known.apply(0x40000100, new long[] {0x40000105L, 0x566e6559L, 0x65584d4dL, 0x4d4d566eL}));
+        assertEquals(false, known.apply(0x40000100, new long[] {0x40000101L, 0x566e6558L, 0x65584d4dL, 0x4d4d566eL}));
+        assertEquals(true, known.apply(0x40000102, new long[] {1, 0x40000200L, 0, 0}));
+        assertEquals(false, known.apply(0x40000102, new long[] {1, 0x40000000L, 0, 0}));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.hyperv;
 
+import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.backend.FlatRam;
 import dev.hcdiff.oracle.backend.AccessLog;
 import dev.hcdiff.trace.record.Fault;

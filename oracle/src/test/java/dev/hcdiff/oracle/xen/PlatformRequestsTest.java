@@ -1,6 +1,6 @@
 package dev.hcdiff.oracle.xen;
 
-import dev.hcdiff.oracle.xen.platform.CpuVendor;
+import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.xen.platform.HypercallPage;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Fault;

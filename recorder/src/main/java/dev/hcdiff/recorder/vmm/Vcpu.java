@@ -68,11 +68,6 @@ public final class Vcpu {
         return fd.id();
     }
 
-    /** Exits handled so far. */
-    public long exits() {
-        return exits;
-    }
-
     /** Runs the guest until it stops; never throws for guest behaviour. */
     public VcpuStop runUntilStop(Watchdog watchdog) {
         KvmRun.validRegs(run, KvmRun.SYNC_X86_REGS | KvmRun.SYNC_X86_SREGS);

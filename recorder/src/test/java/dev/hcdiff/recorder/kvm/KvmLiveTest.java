@@ -1,23 +1,20 @@
 package dev.hcdiff.recorder.kvm;
 
+import dev.hcdiff.recorder.LiveKvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The KVM behaviours the recorder relies on, checked on the real /dev/kvm. */
 class KvmLiveTest {
 
     @BeforeEach
     void needsKvm() {
-        assumeTrue(Files.exists(Path.of(Kvm.DEV_KVM)), "/dev/kvm does not exist on this host: live KVM tests skipped");
+        LiveKvm.assumeKvm();
     }
 
     @Test

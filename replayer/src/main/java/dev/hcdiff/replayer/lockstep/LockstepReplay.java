@@ -1,9 +1,13 @@
 package dev.hcdiff.replayer.lockstep;
 
+import dev.hcdiff.oracle.Backends;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.Serving;
 import dev.hcdiff.oracle.compare.Divergence;
 import dev.hcdiff.replayer.latency.LatencyTable;
+import dev.hcdiff.trace.Trace;
+import dev.hcdiff.trace.TraceFormatException;
+import dev.hcdiff.trace.Traces;
 import dev.hcdiff.trace.abi.CallNames;
 import dev.hcdiff.trace.record.Delivery;
 import dev.hcdiff.trace.record.Exchange;
@@ -14,6 +18,7 @@ import dev.hcdiff.trace.record.Observation;
 import dev.hcdiff.trace.record.TraceRecord;
 import dev.hcdiff.trace.record.TransportPage;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -36,8 +41,6 @@ public final class LockstepReplay {
     /** Reported as the side name of the latencies measured when recording. */
     public static final String RECORDED = "recorded";
 
-    /** The trail marker of a call a model answers without Xen's semantics (-ENOSYS). */
-    public static final String UNMODELLED = "unmodelled";
 
     private final Backend reference;
     private final Backend translated;
@@ -49,6 +52,25 @@ public final class LockstepReplay {
     public LockstepReplay(Backend reference, Backend translated) {
         this.reference = reference;
         this.translated = translated;
+    }
+
+    /**
+     * Replays a journal or {@code .hct} file through the pair its header calls for
+     * ({@link Backends#pairFor}), each personality configured as the header says.
+     *
+     * @throws TraceFormatException when the trace is unreadable, or its header names a backend or
+     *                              a configuration this version cannot build
+     */
+    public static ReplayOutcome replay(Path path) {
+        try (Trace t = Traces.open(path)) {
+            Backends.Pair pair;
+            try {
+                pair = Backends.pairFor(t.header());
+            } catch (IllegalArgumentException e) {
+                throw new TraceFormatException(path + ": header: " + e.getMessage(), TraceFormatException.NO_POSITION);
+            }
+            return new LockstepReplay(pair.reference(), pair.translated()).run(t.header(), t.iterator());
+        }
     }
 
     /** Replays every record, in order. */
@@ -76,7 +98,7 @@ public final class LockstepReplay {
                     Served ref = serve(reference, e, call, latency);
                     Served tr = serve(translated, e, call, latency);
                     List<Divergence> ds = compare(e, ref, tr, recordedBy);
-                    boolean unmodelled = ref.observation != null && ref.observation.trail().contains(UNMODELLED);
+                    boolean unmodelled = ref.observation != null && ref.observation.trail().contains(Observation.UNMODELLED);
                     perCall.computeIfAbsent(call, c -> new CallStats())
                             .add(ds.isEmpty(), ds.stream().anyMatch(Divergence::isNew), unmodelled);
                     if (!ds.isEmpty()) {

@@ -35,16 +35,6 @@ final class ReplayMemory implements GuestMemory {
     }
 
     @Override
-    public byte[] readLinear(long linear, int len) throws GuestFault {
-        return readPhysical(translate(linear), len);
-    }
-
-    @Override
-    public void writeLinear(long linear, byte[] data) throws GuestFault {
-        writePhysical(translate(linear), data);
-    }
-
-    @Override
     public byte[] readPhysical(long gpa, int len) throws GuestFault {
         byte[] out = new byte[len];
         for (int i = 0; i < len; i++) {

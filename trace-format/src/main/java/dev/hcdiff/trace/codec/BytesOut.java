@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Where the encoder writes: a growable array ({@link #growable}), a caller's array with a hard
  * limit ({@link #into}), or nowhere at all ({@link #counting}), which measures the exact size of an
- * encoding with the same code path that writes it. Not thread-safe; one per encode call.
+ * encoding with the same code path that writes it. Not thread-safe; one per encode call, except a
+ * growable one, which {@link EncodeBuffer} reuses through {@link #reset}.
  */
 final class BytesOut {
 
@@ -41,6 +42,16 @@ final class BytesOut {
     /** Bytes written (or counted) so far. */
     int written() {
         return pos - start;
+    }
+
+    /** Starts writing again from the start of a growable writer's array, keeping its capacity. */
+    void reset() {
+        pos = start;
+    }
+
+    /** The array written into: the bytes {@code [0, written())} of a growable writer. */
+    byte[] array() {
+        return buf;
     }
 
     /** A copy of the bytes written by a growable or fixed writer. */

@@ -30,7 +30,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The binary form of trace records: one journal document per record, every field kept.
+ * The binary form of trace records: one journal document per record (the journal adds a
+ * checksum after it, {@code journal.JournalFraming}), every field kept.
  *
  * <h2>Layout, version 1</h2>
  * Every encoding starts with a two-byte big-endian {@linkplain Cookie cookie} naming the record
@@ -98,6 +99,23 @@ public final class RecordCodec {
         BytesOut out = BytesOut.growable(64);
         write(record, out);
         return out.toByteArray();
+    }
+
+    /**
+     * Encodes {@code record} into {@code buffer} in one pass, growing it when needed: the encoding
+     * is then {@code buffer.array()[0, n)}. Allocates only when the buffer grows.
+     *
+     * @return the number of bytes written, {@code n}
+     */
+    public static int encode(TraceRecord record, EncodeBuffer buffer) {
+        buffer.out.reset();
+        try {
+            write(record, buffer.out);
+        } catch (RuntimeException e) {
+            buffer.out.reset(); // a half-written record must not pass for the last encoding
+            throw e;
+        }
+        return buffer.out.written();
     }
 
     /** Exact number of bytes {@link #encodeInto} writes for {@code record}. */

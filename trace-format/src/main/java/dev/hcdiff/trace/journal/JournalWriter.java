@@ -1,5 +1,6 @@
 package dev.hcdiff.trace.journal;
 
+import dev.hcdiff.trace.codec.EncodeBuffer;
 import dev.hcdiff.trace.codec.RecordCodec;
 import dev.hcdiff.trace.record.JournalHeader;
 import dev.hcdiff.trace.record.TraceRecord;
@@ -22,7 +23,8 @@ import java.util.Objects;
 /**
  * Writes a journal: a Chronicle Queue directory whose first document is the
  * {@linkplain RecordCodec#encodeHeader encoded header} and every further document one
- * {@linkplain RecordCodec#encode encoded record}, in {@code seq} order from 0.
+ * {@linkplain RecordCodec#encode encoded record}, in {@code seq} order from 0, each followed by
+ * its CRC-32C ({@link JournalFraming}, framing 2).
  *
  * <p>Durability: a document is written into Chronicle's memory-mapped cycle file and marked
  * complete before {@link #append} returns, so it survives a crash of this JVM (not of the host);
@@ -39,7 +41,10 @@ public final class JournalWriter implements TraceSink {
     private final Path dir;
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
-    private byte[] scratch = new byte[4096 + 256];
+    /** One encoding pass per record into a reused array: a page-sized transport record fits at once. */
+    private final EncodeBuffer buffer = new EncodeBuffer(4096 + 256);
+    private final JournalFraming framing = new JournalFraming();
+    private final byte[] crcBytes = new byte[JournalFraming.CRC_BYTES];
     private long nextSeq;
     private boolean closed;
 
@@ -78,8 +83,7 @@ public final class JournalWriter implements TraceSink {
             // append() is synchronized; let any one thread at a time use the appender
             appender.singleThreadedCheckDisabled(true);
             JournalWriter w = new JournalWriter(dir, queue, appender);
-            byte[] encoded = RecordCodec.encodeHeader(header);
-            w.writeDocument(encoded, encoded.length);
+            w.writeHeader(header);
             return w;
         } catch (RuntimeException e) {
             queue.close();
@@ -87,17 +91,25 @@ public final class JournalWriter implements TraceSink {
         }
     }
 
-    private static void prepare(Path dir, boolean force) throws IOException {
+    /**
+     * Checks, changing nothing, that {@link #create} may write a journal at {@code dir}: it does
+     * not exist, is an empty directory, or ({@code force}) a directory holding only queue files.
+     *
+     * @return the entries {@code create} would delete (empty unless {@code force})
+     * @throws FileAlreadyExistsException when {@code dir} is not empty and {@code force} is false
+     * @throws NotDirectoryException      when {@code dir} is a file
+     * @throws IOException                when {@code dir} holds foreign files or cannot be listed
+     */
+    public static List<Path> checkTarget(Path dir, boolean force) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new NotDirectoryException(dir + " is a file, not a journal directory");
         }
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            return;
+            return List.of();
         }
         List<Path> entries = QueueFiles.entries(dir);
         if (entries.isEmpty()) {
-            return;
+            return entries;
         }
         if (!force) {
             throw new FileAlreadyExistsException(dir.toString(), null,
@@ -109,9 +121,26 @@ public final class JournalWriter implements TraceSink {
                         + ", which is not a queue file; refusing to overwrite it even with force");
             }
         }
-        for (Path p : entries) {
+        return entries;
+    }
+
+    private static void prepare(Path dir, boolean force) throws IOException {
+        List<Path> old = checkTarget(dir, force);
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
+        for (Path p : old) {
             Files.delete(p);
         }
+    }
+
+    /** The header document: framing marker, encoded header, CRC over both. */
+    private void writeHeader(JournalHeader header) {
+        byte[] encoded = RecordCodec.encodeHeader(header);
+        byte[] doc = new byte[JournalFraming.MARKER.length + encoded.length];
+        System.arraycopy(JournalFraming.MARKER, 0, doc, 0, JournalFraming.MARKER.length);
+        System.arraycopy(encoded, 0, doc, JournalFraming.MARKER.length, encoded.length);
+        writeDocument(doc, doc.length);
     }
 
     /**
@@ -130,19 +159,19 @@ public final class JournalWriter implements TraceSink {
             throw new IllegalArgumentException("journal " + dir + ": record seq " + record.seq()
                     + " appended where seq " + nextSeq + " is due");
         }
-        int need = RecordCodec.neededCapacity(record);
-        if (need > scratch.length) {
-            scratch = new byte[Math.max(need, scratch.length * 2)];
-        }
-        int n = RecordCodec.encodeInto(record, scratch, 0);
-        writeDocument(scratch, n);
+        int n = RecordCodec.encode(record, buffer);
+        writeDocument(buffer.array(), n);
         nextSeq++;
     }
 
-    /** One document: complete (and visible to readers) when the context closes. */
+    /**
+     * One document, {@code bytes[0, length)} then their CRC-32C: complete (and visible to
+     * readers) when the context closes.
+     */
     private void writeDocument(byte[] bytes, int length) {
+        JournalFraming.putCrc(crcBytes, 0, framing.crc(bytes, 0, length));
         try (DocumentContext dc = appender.writingDocument()) {
-            dc.wire().bytes().write(bytes, 0, length);
+            dc.wire().bytes().write(bytes, 0, length).write(crcBytes, 0, crcBytes.length);
         }
     }
 

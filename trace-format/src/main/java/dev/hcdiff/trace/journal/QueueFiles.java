@@ -27,6 +27,14 @@ final class QueueFiles {
      */
     static final RollCycle ROLL_CYCLE = RollCycles.FAST_DAILY;
 
+    /**
+     * How long a reader lets Chronicle wait for a cycle file's first header, in ms. Chronicle
+     * waits (10 s by default) for a writer that has created the file but not yet its header; a
+     * writer does that at once, so a longer wait only means a file cut to a few bytes, which must
+     * fail fast. Our choice, not Chronicle's.
+     */
+    static final long READ_TIMEOUT_MS = 500;
+
     /** Suffix of Chronicle Queue's data files (one per cycle). */
     static final String DATA_SUFFIX = ".cq4";
     /** Suffix of Chronicle Queue's table-store files ({@code metadata.cq4t}). */

@@ -63,6 +63,17 @@ public record JournalHeader(SortedMap<String, String> fields) {
         return new JournalHeader(m);
     }
 
+    /**
+     * A copy with a personality's configuration added under {@code config.}; entries already
+     * present win, so the backend that served a recording keeps its own values when a second
+     * personality's configuration is added for replay.
+     */
+    public JournalHeader withConfiguration(java.util.Map<String, String> configuration) {
+        TreeMap<String, String> m = new TreeMap<>(fields);
+        configuration.forEach((k, v) -> m.putIfAbsent(CONFIG_PREFIX + k, v));
+        return new JournalHeader(m);
+    }
+
     /** The {@code config.<backend>.*} entries with the {@code config.} prefix removed. */
     public SortedMap<String, String> config() {
         TreeMap<String, String> m = new TreeMap<>();

@@ -43,6 +43,12 @@ public record Observation(
     /** No shutdown. */
     public static final int NO_SHUTDOWN = -1;
 
+    /**
+     * The trail entry of a call a model answers without the hypervisor's semantics (-ENOSYS for a
+     * Xen hypercall not modelled yet), so reports count such calls instead of trusting them.
+     */
+    public static final String UNMODELLED = "unmodelled";
+
     public Observation {
         returns = returns.clone();
         writes = List.copyOf(writes);
@@ -72,12 +78,6 @@ public record Observation(
     public Observation withWrites(List<MemChunk> newWrites) {
         return new Observation(returns, fault, newWrites, eventsPending, interrupts, timers, console,
                 vcpu, shutdown, trail);
-    }
-
-    /** A copy with {@code trail} replaced. */
-    public Observation withTrail(List<String> newTrail) {
-        return new Observation(returns, fault, writes, eventsPending, interrupts, timers, console,
-                vcpu, shutdown, newTrail);
     }
 
     @Override

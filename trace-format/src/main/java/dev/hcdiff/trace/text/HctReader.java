@@ -43,7 +43,10 @@ import java.util.NoSuchElementException;
  * record-line   = "@" seq WS "t=" num [ WS "d=" num ] WS record      ; column 1
  * detail-line   = 1*WS detail                               ; indented; belongs to the record above
  * </pre>
- * Header and expect lines come before the first record; each key once. Records carry seq 0, 1,
+ * Header and expect lines come before the first record; each key once. {@code header format=}
+ * names the trace format: any value but {@code 1} is refused at its line
+ * ({@code unsupported trace format 9 (this hcdiff reads format 1)}), and a file without it (a
+ * hand-written case) is format 1. Records carry seq 0, 1,
  * 2, … in order. {@code t=} is the virtual time in ns; {@code d=} (exchanges only, default 0) the
  * host time from exit to resume in ns.
  *

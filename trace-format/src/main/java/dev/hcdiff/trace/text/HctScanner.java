@@ -1,5 +1,6 @@
 package dev.hcdiff.trace.text;
 
+import dev.hcdiff.trace.FormatVersion;
 import dev.hcdiff.trace.TraceFormatException;
 import dev.hcdiff.trace.record.JournalHeader;
 import dev.hcdiff.trace.record.TraceRecord;
@@ -223,6 +224,12 @@ public final class HctScanner {
         }
         if (header.containsKey(key)) {
             throw line.error("header key '" + key + "' is set twice");
+        }
+        if (key.equals(JournalHeader.FORMAT)) {
+            String problem = FormatVersion.problem(value);
+            if (problem != null) {
+                throw line.error(problem);
+            }
         }
         header.put(key, value);
     }

@@ -66,12 +66,7 @@ public final class HctWriter implements TraceSink {
      * @throws FileAlreadyExistsException when it exists and {@code force} is false
      */
     public static HctWriter create(Path file, JournalHeader header, boolean force) throws IOException {
-        if (Files.isDirectory(file)) {
-            throw new IOException(file + " is a directory, not a .hct file");
-        }
-        if (!force && Files.exists(file)) {
-            throw new FileAlreadyExistsException(file.toString(), null, "exists; use force to overwrite");
-        }
+        checkTarget(file, force);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -83,6 +78,21 @@ public final class HctWriter implements TraceSink {
         } catch (UncheckedIOException e) {
             w.close();
             throw e.getCause();
+        }
+    }
+
+    /**
+     * Checks, changing nothing, that {@link #create} may write {@code file}.
+     *
+     * @throws FileAlreadyExistsException when it exists and {@code force} is false
+     * @throws IOException                when it is a directory
+     */
+    public static void checkTarget(Path file, boolean force) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory, not a .hct file");
+        }
+        if (!force && Files.exists(file)) {
+            throw new FileAlreadyExistsException(file.toString(), null, "exists; use force to overwrite");
         }
     }
 

@@ -8,7 +8,12 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.From;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,6 +44,20 @@ class RecordCodecProperties {
         byte[] dst = new byte[offset + enc.length];
         assertEquals(enc.length, RecordCodec.encodeInto(r, dst, offset));
         assertArrayEquals(enc, java.util.Arrays.copyOfRange(dst, offset, dst.length));
+    }
+
+    /**
+     * One reused buffer, as the journal writer holds, gives every record exactly its own encoding:
+     * a long record before a short one leaves no stale bytes in the short one's window.
+     */
+    @Property(tries = 300, seed = "20261125")
+    void aReusedEncodeBufferGivesEachRecordItsOwnBytes(@ForAll @Size(max = 8) List<@From("records") TraceRecord> rs) {
+        EncodeBuffer buffer = new EncodeBuffer(1);
+        for (TraceRecord r : rs) {
+            int n = RecordCodec.encode(r, buffer);
+            assertEquals(n, buffer.length());
+            assertArrayEquals(RecordCodec.encode(r), Arrays.copyOf(buffer.array(), n));
+        }
     }
 
     @Property(seed = "20261125")

@@ -264,6 +264,24 @@ class HctReaderTest {
     }
 
     @Test
+    void aFormatOtherThanTheOneThisReaderReadsIsRefusedAtItsLine() {
+        assertError("hct 1\nheader guest=a.elf\nheader format=9\n@0 t=0 delivery vcpu=0 vector=1 x\n", 3,
+                "unsupported trace format 9 (this hcdiff reads format 1)");
+        assertError("hct 1\nheader format=\n", 2, "unsupported trace format '' (this hcdiff reads format 1)");
+    }
+
+    @Test
+    void aHeaderWithoutFormatMeansFormatOne() {
+        try (HctReader r = HctReader.ofText("hct 1\nheader guest=a.elf\n@0 t=0 delivery vcpu=0 vector=1 x\n", "case.hct")) {
+            assertEquals(null, r.header().get(JournalHeader.FORMAT), "the header is read as written");
+            assertEquals(1, r.readAll().size());
+        }
+        try (HctReader r = HctReader.ofText("hct 1\nheader format=1\n", "case.hct")) {
+            assertEquals("1", r.header().get(JournalHeader.FORMAT));
+        }
+    }
+
+    @Test
     void aFileWithInvalidUtf8IsRejectedWithItsLine() throws IOException {
         Path file = tmp.resolve("bad.hct");
         Files.write(file, new byte[]{'h', 'c', 't', ' ', '1', '\n', '#', ' ', (byte) 0xc3, '(', '\n'});

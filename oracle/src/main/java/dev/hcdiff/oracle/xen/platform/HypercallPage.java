@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.xen.platform;
 
+import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.trace.abi.XenHypercall;
 
 /**

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.xen.platform;
 
+import dev.hcdiff.oracle.backend.CpuVendor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

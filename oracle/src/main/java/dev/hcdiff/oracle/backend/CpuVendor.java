@@ -1,4 +1,4 @@
-package dev.hcdiff.oracle.hyperv;
+package dev.hcdiff.oracle.backend;
 
 /**
  * The CPU vendor the partition runs on: it decides the hypercall instruction a hypervisor writes
