@@ -8,6 +8,8 @@ import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -77,6 +79,8 @@ final class MiniXen implements Backend {
             case PortWrite p -> Observation.builder().build();
             case PortRead p -> Observation.builder().returns(0xffL >>> (8 - 8 * Math.min(p.size(), 1))).build();
             case Hypercall h -> hypercall(h, memory, nowNs);
+            case MmioRead m -> Observation.builder().returns(-1L).build();
+            case MmioWrite m -> Observation.builder().build();
             case GuestWrite g -> Observation.builder().build();
         };
     }

@@ -13,6 +13,9 @@ import dev.hcdiff.trace.record.Interrupt;
 import dev.hcdiff.trace.record.JournalHeader;
 import dev.hcdiff.trace.record.MemChunk;
 import dev.hcdiff.trace.record.MsrRead;
+import dev.hcdiff.trace.record.CpuMode;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
 import dev.hcdiff.trace.record.PortRead;
@@ -124,7 +127,9 @@ public final class TraceArbitraries {
                 Tuple.of(4, hypercalls()),
                 Tuple.of(1, Combinators.combine(ints(), ints(), ints()).as(CpuidQuery::new)),
                 Tuple.of(1, Combinators.combine(ints(), ints()).as(MsrRead::new)),
-                Tuple.of(1, Combinators.combine(ints(), ints(), longs()).as(MsrWrite::new)),
+                Tuple.of(1, Combinators.combine(ints(), ints(), longs(), Arbitraries.of(CpuMode.class)).as(MsrWrite::new)),
+                Tuple.of(1, Combinators.combine(ints(), longs(), ints()).as(MmioRead::new)),
+                Tuple.of(1, Combinators.combine(ints(), longs(), ints(), longs()).as(MmioWrite::new)),
                 Tuple.of(1, Combinators.combine(ints(), ints(), ints()).as(PortRead::new)),
                 Tuple.of(1, Combinators.combine(ints(), ints(), ints(), longs()).as(PortWrite::new)),
                 Tuple.of(1, Combinators.combine(ints(), chunks()).as(GuestWrite::new)));

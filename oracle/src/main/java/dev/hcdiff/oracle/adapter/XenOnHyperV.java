@@ -3,6 +3,7 @@ package dev.hcdiff.oracle.adapter;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.backend.NullHandler;
 import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.hyperv.DebugConsole;
 import dev.hcdiff.oracle.hyperv.HvConfig;
@@ -21,6 +22,8 @@ import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -196,6 +199,9 @@ public final class XenOnHyperV implements Backend {
                     : xenMsrs.write(w.index(), w.value(), memory));
             case PortRead p -> out.returns(DebugConsole.in(p.port(), p.size()));
             case PortWrite p -> out.console(DebugConsole.out(p.port(), p.size(), p.value()));
+            // Nothing is emulated in the MMIO hole yet: an empty bus (the LAPIC and IOAPIC come with issue 3).
+            case MmioRead m -> out.returns(NullHandler.read(m.size()));
+            case MmioWrite m -> { }
             case GuestWrite g -> state.shinfo.applyGuestWrite(g.chunk());
         }
         try {

@@ -43,4 +43,15 @@ public interface Backend {
      * @return what the guest observes (its {@code writes} are filled in by the caller)
      */
     Observation serve(GuestRequest request, GuestMemory memory, long nowNs);
+
+    /**
+     * The guest-physical pages this personality owns now and keeps its own copy of (Xen's
+     * shared_info once mapped, the SynIC pages once enabled), page-aligned, ascending. A guest
+     * writes these pages directly, between exits; the recorder compares them with what the
+     * personality last wrote at every exit and serves the difference as a {@code GuestWrite}, so
+     * the personality's copy never drifts from the guest's (design.md).
+     */
+    default java.util.SortedSet<Long> ownedPages() {
+        return java.util.Collections.emptySortedSet();
+    }
 }

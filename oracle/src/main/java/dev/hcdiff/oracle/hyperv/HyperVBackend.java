@@ -2,6 +2,7 @@ package dev.hcdiff.oracle.hyperv;
 
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.backend.NullHandler;
 import dev.hcdiff.trace.abi.HvCallCode;
 import dev.hcdiff.trace.record.Abi;
 import dev.hcdiff.trace.record.CpuidQuery;
@@ -9,6 +10,8 @@ import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -95,6 +98,9 @@ public final class HyperVBackend implements Backend {
             }
             case PortRead r -> out.returns(DebugConsole.in(r.port(), r.size()));
             case PortWrite w -> out.console(DebugConsole.out(w.port(), w.size(), w.value()));
+            // Nothing is emulated in the MMIO hole yet: an empty bus (the LAPIC and IOAPIC come with issue 3).
+            case MmioRead m -> out.returns(NullHandler.read(m.size()));
+            case MmioWrite m -> { }
             // SIEF and SIM pages are guest RAM that "behaves like RAM" (TLFS "SIEF"); the model keeps
             // no copy of them, so a guest write changes no model state.
             case GuestWrite g -> {

@@ -3,6 +3,7 @@ package dev.hcdiff.oracle.xen;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.backend.NullHandler;
 import dev.hcdiff.oracle.xen.abi.CpuidH;
 import dev.hcdiff.oracle.xen.dispatch.EventChannelOpDispatcher;
 import dev.hcdiff.oracle.xen.dispatch.HvmHypercalls;
@@ -16,6 +17,8 @@ import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -117,6 +120,9 @@ public final class XenBackend implements Backend {
             case MsrWrite w -> out.fault(msrs.write(w.index(), w.value(), memory));
             case PortRead p -> out.returns(ports.read(p.port(), p.size()));
             case PortWrite p -> out.console(ports.write(p.port(), p.size(), p.value()));
+            // Nothing is emulated in the MMIO hole yet: an empty bus (the LAPIC and IOAPIC come with issue 3).
+            case MmioRead m -> out.returns(NullHandler.read(m.size()));
+            case MmioWrite m -> { }
             case GuestWrite g -> domain.sharedInfo().applyGuestWrite(g.chunk());
         }
         try {

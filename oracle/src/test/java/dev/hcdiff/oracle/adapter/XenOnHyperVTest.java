@@ -5,6 +5,7 @@ import dev.hcdiff.oracle.hyperv.HvConfig;
 import dev.hcdiff.oracle.hyperv.HvPersonality;
 import dev.hcdiff.oracle.xen.XenBackend;
 import dev.hcdiff.oracle.xen.XenConfig;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.MemChunk;
@@ -216,7 +217,7 @@ class XenOnHyperVTest {
 
     @Test
     void xenHypercallPageMsrIs0x40000200AndWritesXensStubs() {
-        Observation o = adapter.serve(new MsrWrite(0, 0x40000200, 0x5000));
+        Observation o = adapter.serve(new MsrWrite(0, 0x40000200, 0x5000, CpuMode.LONG64));
         assertEquals(Fault.NONE, o.fault());
         byte[] page = o.writes().getFirst().data();
         assertEquals(0x5000, o.writes().getFirst().gpa());
@@ -228,7 +229,7 @@ class XenOnHyperVTest {
 
     @Test
     void msr0x40000000IsGuestOsIdUnderTheAdapter() {
-        Observation w = adapter.serve(new MsrWrite(0, 0x40000000, 0x5000));
+        Observation w = adapter.serve(new MsrWrite(0, 0x40000000, 0x5000, CpuMode.LONG64));
         assertEquals(List.of(), w.writes());
         assertArrayEquals(new long[] {0x5000}, adapter.serve(new MsrRead(0, 0x40000000)).returns());
     }

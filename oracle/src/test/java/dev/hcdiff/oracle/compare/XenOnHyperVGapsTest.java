@@ -9,6 +9,7 @@ import dev.hcdiff.oracle.hyperv.HvConfig;
 import dev.hcdiff.oracle.hyperv.HvPersonality;
 import dev.hcdiff.oracle.xen.XenBackend;
 import dev.hcdiff.oracle.xen.XenConfig;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.Abi;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Fault;
@@ -137,7 +138,7 @@ class XenOnHyperVGapsTest {
 
     @Test
     void hypercallPageMsrWriteToGuestOsIdIsKnown() {
-        Pair p = serve(new MsrWrite(0, 0x40000000, 0x5000));
+        Pair p = serve(new MsrWrite(0, 0x40000000, 0x5000, CpuMode.LONG64));
         assertEquals(EnumSet.of(Field.WRITES), p.fields());
         assertEquals(Optional.of("xen-hypercall-msr-relocated"), p.known());
         // If the adapter had written something too, it would be a different difference.
@@ -147,7 +148,7 @@ class XenOnHyperVGapsTest {
 
     @Test
     void relocatedHypercallPageMsrIsKnownWhereXenFaults() {
-        Pair p = serve(new MsrWrite(0, 0x40000200, 0x5000));
+        Pair p = serve(new MsrWrite(0, 0x40000200, 0x5000, CpuMode.LONG64));
         assertEquals(EnumSet.of(Field.FAULT, Field.WRITES), p.fields());
         assertEquals(Optional.of("xen-hypercall-msr-relocated"), p.known());
         Pair read = serve(new MsrRead(0, 0x40000200));

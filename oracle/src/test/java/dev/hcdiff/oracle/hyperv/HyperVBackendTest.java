@@ -2,6 +2,7 @@ package dev.hcdiff.oracle.hyperv;
 
 import dev.hcdiff.oracle.backend.FlatRam;
 import dev.hcdiff.oracle.backend.Serving;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.Abi;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Fault;
@@ -38,10 +39,10 @@ class HyperVBackendTest {
 
     @Test
     void signalEventIsServedWithItsSiefWriteAndSint() {
-        serve(new MsrWrite(0, 0x40000080, 1));
-        Observation enable = serve(new MsrWrite(0, 0x40000082, 0x3001));
+        serve(new MsrWrite(0, 0x40000080, 1, CpuMode.LONG64));
+        Observation enable = serve(new MsrWrite(0, 0x40000082, 0x3001, CpuMode.LONG64));
         assertEquals(List.of(new MemChunk(0x3000, new byte[4096])), enable.writes());
-        serve(new MsrWrite(0, 0x40000092, 0x40));
+        serve(new MsrWrite(0, 0x40000092, 0x40, CpuMode.LONG64));
         Observation o = serve(hvcall(0x5D | (1L << 16), 0x10001, 0));
         assertArrayEquals(new long[] {0}, o.returns());
         // Flag 0 of SINT 2: byte 0x3000 + 2*256, bit 0.
@@ -61,7 +62,7 @@ class HyperVBackendTest {
         Observation o = serve(new MsrRead(0, 0x40000003));
         assertEquals(Fault.GP, o.fault());
         assertArrayEquals(new long[0], o.returns());
-        assertEquals(Fault.GP, serve(new MsrWrite(0, 0x40000002, 1)).fault());
+        assertEquals(Fault.GP, serve(new MsrWrite(0, 0x40000002, 1, CpuMode.LONG64)).fault());
         assertArrayEquals(new long[] {10}, serve(new MsrRead(0, 0x40000020)).returns());
     }
 

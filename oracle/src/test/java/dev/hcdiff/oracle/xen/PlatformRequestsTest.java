@@ -2,6 +2,7 @@ package dev.hcdiff.oracle.xen;
 
 import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.xen.platform.HypercallPage;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestWrite;
@@ -35,7 +36,7 @@ class PlatformRequestsTest {
 
     @Test
     void writingTheHypercallMsrWritesXensPageIntoGuestRam() {
-        Observation o = g.serve(new MsrWrite(0, 0x40000000, 0x80000));
+        Observation o = g.serve(new MsrWrite(0, 0x40000000, 0x80000, CpuMode.LONG64));
         assertEquals(Fault.NONE, o.fault());
         assertArrayEquals(new long[0], o.returns());
         assertArrayEquals(HypercallPage.build(CpuVendor.INTEL), g.get(0x80000, 4096));
@@ -44,19 +45,19 @@ class PlatformRequestsTest {
 
     @Test
     void aNonZeroPageIndexIsGpAndWritesNothing() {
-        Observation o = g.serve(new MsrWrite(0, 0x40000000, 0x80001));
+        Observation o = g.serve(new MsrWrite(0, 0x40000000, 0x80001, CpuMode.LONG64));
         assertEquals(Fault.GP, o.fault());
         assertEquals(List.of(), o.writes());
     }
 
     @Test
     void aPageOutsideRamIsGp() {
-        assertEquals(Fault.GP, g.serve(new MsrWrite(0, 0x40000000, TestGuest.RAM)).fault());
+        assertEquals(Fault.GP, g.serve(new MsrWrite(0, 0x40000000, TestGuest.RAM, CpuMode.LONG64)).fault());
     }
 
     @Test
     void theHypercallMsrWriteLatchesThe64BitLayoutAndTheWallclockVersion() {
-        g.serve(new MsrWrite(0, 0x40000000, 0x80000));
+        g.serve(new MsrWrite(0, 0x40000000, 0x80000, CpuMode.LONG64));
         assertFalse(g.xen.domain().sharedInfo().has32bitShinfo());
         assertEquals(2, g.xen.domain().sharedInfo().bytes()[3072]);
     }
@@ -66,7 +67,7 @@ class PlatformRequestsTest {
         assertArrayEquals(new long[] {0}, g.serve(new MsrRead(0, 0x40000000)).returns());
         assertEquals(Fault.GP, g.serve(new MsrRead(0, 0x40000001)).fault());
         assertEquals(Fault.GP, g.serve(new MsrRead(0, 0x400002ff)).fault());
-        assertEquals(Fault.GP, g.serve(new MsrWrite(0, 0x40000001, 0)).fault());
+        assertEquals(Fault.GP, g.serve(new MsrWrite(0, 0x40000001, 0, CpuMode.LONG64)).fault());
         assertEquals(Fault.GP, g.serve(new MsrRead(0, 0x10)).fault());
     }
 
@@ -75,8 +76,8 @@ class PlatformRequestsTest {
         XenConfig d = XenConfig.defaults();
         TestGuest v = new TestGuest(new XenConfig(d.version(), d.build(), d.domid(), d.vcpus(), CpuVendor.AMD,
                 0x40000100, d.maxEvtchnPort(), d.tscKhz(), d.uuid()));
-        assertEquals(Fault.GP, v.serve(new MsrWrite(0, 0x40000000, 0x80000)).fault());
-        assertEquals(Fault.NONE, v.serve(new MsrWrite(0, 0x40000200, 0x80000)).fault());
+        assertEquals(Fault.GP, v.serve(new MsrWrite(0, 0x40000000, 0x80000, CpuMode.LONG64)).fault());
+        assertEquals(Fault.NONE, v.serve(new MsrWrite(0, 0x40000200, 0x80000, CpuMode.LONG64)).fault());
         assertEquals((byte) 0xD9, v.get(0x80000 + 7, 1)[0]);
     }
 

@@ -4,6 +4,7 @@ import dev.hcdiff.recorder.kvm.KvmRegs;
 import dev.hcdiff.recorder.kvm.KvmSegment;
 import dev.hcdiff.recorder.kvm.KvmSregs;
 import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.Hypercall;
 
 import java.lang.foreign.MemorySegment;
@@ -26,10 +27,31 @@ public final class HypercallDecoder {
     private static final long EFER_LMA = 1L << 10;
     private static final long LOW32 = 0xFFFF_FFFFL;
 
-    /** The ABI of a call made with these segment registers. */
-    public static Abi abiOf(MemorySegment sregs) {
-        boolean longMode = (KvmSregs.efer(sregs) & EFER_LMA) != 0;
-        return longMode && KvmSegment.l(sregs, KvmSregs.CS) ? Abi.XEN64 : Abi.XEN32;
+    /** CR0.PE, bit 0 (Intel SDM vol. 3 §2.5). */
+    private static final long CR0_PE = 1L;
+    /** RFLAGS.VM, bit 17 (Intel SDM vol. 1 §3.4.3). */
+    private static final long RFLAGS_VM = 1L << 17;
+
+    /**
+     * The vCPU's mode as Xen's {@code hvm_guest_x86_mode()} sees it: real without CR0.PE, vm86
+     * with RFLAGS.VM, 64-bit with EFER.LMA and CS.L, else 32- or 16-bit by CS.D/B.
+     */
+    public static CpuMode modeOf(MemorySegment regs, MemorySegment sregs) {
+        if ((KvmSregs.cr0(sregs) & CR0_PE) == 0) {
+            return CpuMode.REAL;
+        }
+        if ((regs.get(JAVA_LONG, KvmRegs.RFLAGS) & RFLAGS_VM) != 0) {
+            return CpuMode.VM86;
+        }
+        if ((KvmSregs.efer(sregs) & EFER_LMA) != 0 && KvmSegment.l(sregs, KvmSregs.CS)) {
+            return CpuMode.LONG64;
+        }
+        return KvmSegment.db(sregs, KvmSregs.CS) ? CpuMode.PROTECTED32 : CpuMode.PROTECTED16;
+    }
+
+    /** The ABI of a Xen call made in this mode: the 64-bit one only from 64-bit code (hvm_hypercall()). */
+    public static Abi abiOf(CpuMode mode) {
+        return mode == CpuMode.LONG64 ? Abi.XEN64 : Abi.XEN32;
     }
 
     /** Decodes the call in {@code regs} (a kvm_regs) made in mode {@code abi}. */

@@ -56,7 +56,7 @@ final class IoExits {
 
     /** A transport stub ran: decode by the guest's mode, serve, answer in rax. */
     private static Step hypercall(Vcpu v, long exitNs) {
-        Abi abi = HypercallDecoder.abiOf(v.sregs);
+        Abi abi = HypercallDecoder.abiOf(HypercallDecoder.modeOf(v.regs, v.sregs));
         Hypercall call = HypercallDecoder.decode(v.id(), abi, v.regs);
         Observation o = v.services.serve(call, exitNs);
         if (o.fault() != Fault.NONE) {

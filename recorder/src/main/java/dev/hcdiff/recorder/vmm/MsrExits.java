@@ -2,6 +2,7 @@ package dev.hcdiff.recorder.vmm;
 
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.recorder.kvm.KvmRun;
+import dev.hcdiff.recorder.transport.HypercallDecoder;
 import dev.hcdiff.recorder.transport.TransportInstaller;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.MsrRead;
@@ -31,7 +32,8 @@ final class MsrExits {
     }
 
     static Step write(Vcpu v, long exitNs) {
-        MsrWrite w = new MsrWrite(v.id(), KvmRun.msrIndex(v.run), KvmRun.msrData(v.run));
+        MsrWrite w = new MsrWrite(v.id(), KvmRun.msrIndex(v.run), KvmRun.msrData(v.run),
+                HypercallDecoder.modeOf(v.regs, v.sregs));
         Observation o = v.services.serve(w, exitNs);
         boolean fault = o.fault() != Fault.NONE;
         KvmRun.msrError(v.run, fault);

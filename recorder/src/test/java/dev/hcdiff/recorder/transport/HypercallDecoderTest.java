@@ -4,6 +4,7 @@ import dev.hcdiff.recorder.kvm.KvmRegs;
 import dev.hcdiff.recorder.kvm.KvmSegment;
 import dev.hcdiff.recorder.kvm.KvmSregs;
 import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.Hypercall;
 import org.junit.jupiter.api.Test;
 
@@ -18,15 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HypercallDecoderTest {
 
     private static final long EFER_LMA = 1L << 10;
+    private static final long CR0_PE = 1L;
 
     @Test
     void longModeWithALongCodeSegmentUsesTheSixtyFourBitRegisters() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment regs = regs(arena);
             MemorySegment sregs = arena.allocate(KvmSregs.LAYOUT);
+            KvmSregs.cr0(sregs, CR0_PE);
             KvmSregs.efer(sregs, EFER_LMA);
             sregs.set(JAVA_BYTE, KvmSregs.CS + KvmSegment.L, (byte) 1);
-            assertEquals(Abi.XEN64, HypercallDecoder.abiOf(sregs));
+            assertEquals(CpuMode.LONG64, HypercallDecoder.modeOf(regs, sregs));
+            assertEquals(Abi.XEN64, HypercallDecoder.abiOf(HypercallDecoder.modeOf(regs, sregs)));
             Hypercall h = HypercallDecoder.decode(0, Abi.XEN64, regs);
             assertEquals(0xAAAA_0000_0000_0011L, h.call());
             // rdi rsi rdx r10 r8 r9
@@ -40,10 +44,16 @@ class HypercallDecoderTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment regs = regs(arena);
             MemorySegment sregs = arena.allocate(KvmSregs.LAYOUT);
-            KvmSregs.efer(sregs, EFER_LMA); // long mode, but CS.L = 0: a compat segment
-            assertEquals(Abi.XEN32, HypercallDecoder.abiOf(sregs));
+            KvmSregs.cr0(sregs, CR0_PE);
+            KvmSregs.efer(sregs, EFER_LMA); // long mode, but CS.L = 0 and CS.D = 0: a 16-bit compat segment
+            assertEquals(CpuMode.PROTECTED16, HypercallDecoder.modeOf(regs, sregs));
+            sregs.set(JAVA_BYTE, KvmSregs.CS + KvmSegment.DB, (byte) 1);
+            assertEquals(CpuMode.PROTECTED32, HypercallDecoder.modeOf(regs, sregs));
+            assertEquals(Abi.XEN32, HypercallDecoder.abiOf(HypercallDecoder.modeOf(regs, sregs)));
             KvmSregs.efer(sregs, 0);
-            assertEquals(Abi.XEN32, HypercallDecoder.abiOf(sregs));
+            assertEquals(CpuMode.PROTECTED32, HypercallDecoder.modeOf(regs, sregs));
+            KvmSregs.cr0(sregs, 0);
+            assertEquals(CpuMode.REAL, HypercallDecoder.modeOf(regs, sregs));
             Hypercall h = HypercallDecoder.decode(1, Abi.XEN32, regs);
             assertEquals(0x11, h.call());
             assertEquals(1, h.vcpu());

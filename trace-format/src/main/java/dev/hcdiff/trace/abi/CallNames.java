@@ -4,6 +4,8 @@ import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.PortRead;
@@ -11,7 +13,8 @@ import dev.hcdiff.trace.record.PortWrite;
 
 /**
  * The name reports and summaries give a request: {@code event_channel_op/EVTCHNOP_send},
- * {@code HvCallSignalEvent}, {@code msr/0x40000000}, {@code cpuid/0x40000000}, {@code port/0xe9}.
+ * {@code HvCallSignalEvent}, {@code msr/0x40000000}, {@code cpuid/0x40000000}, {@code port/0xe9},
+ * {@code mmio/0xfee000f0}.
  * Unknown numbers read {@code hypercall/99} or {@code event_channel_op/99}.
  */
 public final class CallNames {
@@ -31,6 +34,8 @@ public final class CallNames {
             case MsrWrite w -> "msr/0x" + Integer.toHexString(w.index());
             case PortRead p -> "port/0x" + Integer.toHexString(p.port()) + "/in";
             case PortWrite p -> "port/0x" + Integer.toHexString(p.port());
+            case MmioRead m -> "mmio/0x" + Long.toHexString(m.gpa()) + "/read";
+            case MmioWrite m -> "mmio/0x" + Long.toHexString(m.gpa());
             case GuestWrite g -> "guest-write";
         };
     }

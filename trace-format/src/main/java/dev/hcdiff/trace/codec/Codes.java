@@ -1,6 +1,7 @@
 package dev.hcdiff.trace.codec;
 
 import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestStop;
 import dev.hcdiff.trace.record.VcpuState;
@@ -32,6 +33,29 @@ final class Codes {
             case 2 -> Abi.XEN32;
             case 3 -> Abi.HV64;
             default -> throw BytesIn.errorAt(at, "unknown abi code " + code);
+        };
+    }
+
+    static int cpuMode(CpuMode mode) {
+        return switch (mode) {
+            case REAL -> 1;
+            case VM86 -> 2;
+            case PROTECTED16 -> 3;
+            case PROTECTED32 -> 4;
+            case LONG64 -> 5;
+        };
+    }
+
+    static CpuMode cpuMode(BytesIn in) {
+        int at = in.position();
+        int code = in.u8("cpu mode");
+        return switch (code) {
+            case 1 -> CpuMode.REAL;
+            case 2 -> CpuMode.VM86;
+            case 3 -> CpuMode.PROTECTED16;
+            case 4 -> CpuMode.PROTECTED32;
+            case 5 -> CpuMode.LONG64;
+            default -> throw BytesIn.errorAt(at, "unknown cpu mode code " + code);
         };
     }
 

@@ -2,6 +2,7 @@ package dev.hcdiff.trace.codec;
 
 import dev.hcdiff.trace.TraceFormatException;
 import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Delivery;
 import dev.hcdiff.trace.record.Exchange;
@@ -13,6 +14,8 @@ import dev.hcdiff.trace.record.Hypercall;
 import dev.hcdiff.trace.record.Interrupt;
 import dev.hcdiff.trace.record.JournalHeader;
 import dev.hcdiff.trace.record.MemChunk;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -88,6 +91,10 @@ public final class RecordCodec {
     private static final int TAG_PORT_READ = 5;
     private static final int TAG_PORT_WRITE = 6;
     private static final int TAG_GUEST_WRITE = 7;
+    private static final int TAG_MMIO_READ = 8;
+    private static final int TAG_MMIO_WRITE = 9;
+    /** WRMSR with the vCPU's mode; tag 4 (no mode) still decodes, as 64-bit mode. */
+    private static final int TAG_MSR_WRITE_MODE = 10;
 
     private RecordCodec() {
     }
@@ -212,10 +219,24 @@ public final class RecordCodec {
                 out.var(r.index());
             }
             case MsrWrite w -> {
-                out.u8(TAG_MSR_WRITE);
+                out.u8(TAG_MSR_WRITE_MODE);
                 out.var(w.vcpu());
                 out.var(w.index());
                 out.var(w.value());
+                out.u8(Codes.cpuMode(Objects.requireNonNull(w.mode(), "MsrWrite.mode")));
+            }
+            case MmioRead m -> {
+                out.u8(TAG_MMIO_READ);
+                out.var(m.vcpu());
+                out.var(m.gpa());
+                out.var(m.size());
+            }
+            case MmioWrite m -> {
+                out.u8(TAG_MMIO_WRITE);
+                out.var(m.vcpu());
+                out.var(m.gpa());
+                out.var(m.size());
+                out.var(m.value());
             }
             case PortRead p -> {
                 out.u8(TAG_PORT_READ);
@@ -397,7 +418,10 @@ public final class RecordCodec {
             }
             case TAG_CPUID -> new CpuidQuery(in.varInt("vcpu"), in.varInt("leaf"), in.varInt("subleaf"));
             case TAG_MSR_READ -> new MsrRead(in.varInt("vcpu"), in.varInt("index"));
-            case TAG_MSR_WRITE -> new MsrWrite(in.varInt("vcpu"), in.varInt("index"), in.var("value"));
+            case TAG_MSR_WRITE -> new MsrWrite(in.varInt("vcpu"), in.varInt("index"), in.var("value"), CpuMode.LONG64);
+            case TAG_MSR_WRITE_MODE -> new MsrWrite(in.varInt("vcpu"), in.varInt("index"), in.var("value"), Codes.cpuMode(in));
+            case TAG_MMIO_READ -> new MmioRead(in.varInt("vcpu"), in.var("gpa"), in.varInt("size"));
+            case TAG_MMIO_WRITE -> new MmioWrite(in.varInt("vcpu"), in.var("gpa"), in.varInt("size"), in.var("value"));
             case TAG_PORT_READ -> new PortRead(in.varInt("vcpu"), in.varInt("port"), in.varInt("size"));
             case TAG_PORT_WRITE -> new PortWrite(in.varInt("vcpu"), in.varInt("port"), in.varInt("size"),
                     in.var("value"));

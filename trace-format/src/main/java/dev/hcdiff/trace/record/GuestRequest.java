@@ -6,7 +6,7 @@ package dev.hcdiff.trace.record;
  * VM exits, the replayer and the fuzzer from journal records.
  */
 public sealed interface GuestRequest
-        permits Hypercall, CpuidQuery, MsrRead, MsrWrite, PortRead, PortWrite, GuestWrite {
+        permits Hypercall, CpuidQuery, MsrRead, MsrWrite, PortRead, PortWrite, MmioRead, MmioWrite, GuestWrite {
 
     /** The vCPU that made the request. */
     int vcpu();

@@ -1,5 +1,9 @@
 package dev.hcdiff.trace.record;
 
-/** A WRMSR that reached the hypervisor, e.g. the Xen hypercall-page MSR. */
-public record MsrWrite(int vcpu, int index, long value) implements GuestRequest {
+/**
+ * A WRMSR that reached the hypervisor, e.g. the Xen hypercall-page MSR.
+ *
+ * @param mode the vCPU's mode at the write (Xen latches the shared_info layout from it)
+ */
+public record MsrWrite(int vcpu, int index, long value, CpuMode mode) implements GuestRequest {
 }

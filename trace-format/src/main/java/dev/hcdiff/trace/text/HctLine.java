@@ -95,6 +95,11 @@ final class HctLine {
         return t.substring(key.length() + 1);
     }
 
+    /** A {@code key=WORD} token's word. */
+    String wordField(String key) {
+        return keyValue(key, "<word>");
+    }
+
     /** A {@code key=NUMBER} token as a 64-bit value. */
     long longField(String key) {
         return number(keyValue(key, "<number>"), key);

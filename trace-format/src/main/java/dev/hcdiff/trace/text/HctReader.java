@@ -60,11 +60,14 @@ import java.util.NoSuchElementException;
  *           / "hv64" WS hv-call [ WS "control=" num ] [ WS "args=" args ]
  *           / "cpuid" WS "leaf=" num [ WS "subleaf=" num ]  ; subleaf default 0
  *           / "msr-read" WS "index=" num
- *           / "msr-write" WS "index=" num WS "value=" num
+ *           / "msr-write" WS "index=" num WS "value=" num [ WS "mode=" mode ]  ; mode default long64
  *           / "port-in" WS "port=" num WS "size=" num
  *           / "port-out" WS "port=" num WS "size=" num WS "value=" num
+ *           / "mmio-read" WS "gpa=" num WS "size=" num
+ *           / "mmio-write" WS "gpa=" num WS "size=" num WS "value=" num
  *           / "guest-write"                                 ; needs one data block
  * xen-call  = ( xen-name / num / "hypercall/" num ) [ "/" ( subop-name / num ) ]
+ * mode      = "real" / "vm86" / "pm16" / "pm32" / "long64"       ; the vCPU's mode (CpuMode)
  * hv-call   = tlfs-name / num                               ; the call code, input value bits 15:0
  * args      = num *5( "," num )                             ; missing trailing arguments are 0
  * reason    = "shutdown" / "triple-fault" / "vmcall" / "halted" / "watchdog" / "budget"

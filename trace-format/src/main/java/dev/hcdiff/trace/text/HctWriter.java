@@ -14,6 +14,8 @@ import dev.hcdiff.trace.record.Hypercall;
 import dev.hcdiff.trace.record.Interrupt;
 import dev.hcdiff.trace.record.JournalHeader;
 import dev.hcdiff.trace.record.MemChunk;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -178,7 +180,10 @@ public final class HctWriter implements TraceSink {
             };
             case CpuidQuery c -> "cpuid leaf=" + HctSyntax.hex32(c.leaf()) + " subleaf=" + HctSyntax.hex32(c.subleaf());
             case MsrRead r -> "msr-read index=" + HctSyntax.hex32(r.index());
-            case MsrWrite w -> "msr-write index=" + HctSyntax.hex32(w.index()) + " value=" + HctSyntax.hex(w.value());
+            case MsrWrite w -> "msr-write index=" + HctSyntax.hex32(w.index()) + " value=" + HctSyntax.hex(w.value())
+                    + " mode=" + w.mode().textName();
+            case MmioRead m -> "mmio-read gpa=" + HctSyntax.hex(m.gpa()) + " size=" + m.size();
+            case MmioWrite m -> "mmio-write gpa=" + HctSyntax.hex(m.gpa()) + " size=" + m.size() + " value=" + HctSyntax.hex(m.value());
             case PortRead p -> "port-in port=" + HctSyntax.hex32(p.port()) + " size=" + p.size();
             case PortWrite p -> "port-out port=" + HctSyntax.hex32(p.port()) + " size=" + p.size()
                     + " value=" + HctSyntax.hex(p.value());

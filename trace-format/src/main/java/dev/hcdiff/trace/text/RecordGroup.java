@@ -4,6 +4,7 @@ import dev.hcdiff.trace.abi.HvCallCode;
 import dev.hcdiff.trace.abi.XenHypercall;
 import dev.hcdiff.trace.abi.XenSubOps;
 import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Delivery;
 import dev.hcdiff.trace.record.Exchange;
@@ -14,6 +15,8 @@ import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
 import dev.hcdiff.trace.record.Interrupt;
 import dev.hcdiff.trace.record.MemChunk;
+import dev.hcdiff.trace.record.MmioRead;
+import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -152,24 +155,36 @@ final class RecordGroup {
 
     // ------------------------------------------------------------------ requests
 
+    private static CpuMode cpuMode(HctLine line) {
+        String m = line.wordField("mode");
+        try {
+            return CpuMode.fromTextName(m);
+        } catch (IllegalArgumentException e) {
+            throw line.error(e.getMessage());
+        }
+    }
+
     private void request(HctLine line, int vcpu) {
-        String kind = line.token("request: xen64, xen32, hv64, cpuid, msr-read, msr-write, port-in, port-out or guest-write");
+        String kind = line.token("request: xen64, xen32, hv64, cpuid, msr-read, msr-write, port-in, port-out, mmio-read, mmio-write or guest-write");
         request = switch (kind) {
             case "xen64" -> xenHypercall(line, vcpu, Abi.XEN64);
             case "xen32" -> xenHypercall(line, vcpu, Abi.XEN32);
             case "hv64" -> hvHypercall(line, vcpu);
             case "cpuid" -> new CpuidQuery(vcpu, line.intField("leaf"), line.hasKey("subleaf") ? line.intField("subleaf") : 0);
             case "msr-read" -> new MsrRead(vcpu, line.intField("index"));
-            case "msr-write" -> new MsrWrite(vcpu, line.intField("index"), line.longField("value"));
+            case "msr-write" -> new MsrWrite(vcpu, line.intField("index"), line.longField("value"),
+                    line.hasKey("mode") ? cpuMode(line) : CpuMode.LONG64);
             case "port-in" -> new PortRead(vcpu, line.intField("port"), line.intField("size"));
             case "port-out" -> new PortWrite(vcpu, line.intField("port"), line.intField("size"), line.longField("value"));
+            case "mmio-read" -> new MmioRead(vcpu, line.longField("gpa"), line.intField("size"));
+            case "mmio-write" -> new MmioWrite(vcpu, line.longField("gpa"), line.intField("size"), line.longField("value"));
             case "guest-write" -> {
                 guestWrite = true;
                 guestWriteVcpu = vcpu;
                 yield null;
             }
             default -> throw line.error("unknown request '" + kind
-                    + "' (expected xen64, xen32, hv64, cpuid, msr-read, msr-write, port-in, port-out or guest-write)");
+                    + "' (expected xen64, xen32, hv64, cpuid, msr-read, msr-write, port-in, port-out, mmio-read, mmio-write or guest-write)");
         };
         line.end();
     }
