@@ -22,7 +22,7 @@ import java.util.List;
 final class ReplayMemory implements GuestMemory {
 
     private final List<MemChunk> recorded;
-    private final List<MemChunk> faultingWrites;
+    private final List<MemChunk> recordedWrites;
     private final List<MemChunk> overlay = new ArrayList<>();
 
     /**
@@ -31,11 +31,23 @@ final class ReplayMemory implements GuestMemory {
      */
     ReplayMemory(List<MemChunk> reads, List<MemChunk> writes) {
         this.recorded = reads;
-        this.faultingWrites = writes.stream().filter(c -> c.length() == 0).toList();
+        this.recordedWrites = writes;
     }
 
     @Override
     public byte[] readPhysical(long gpa, int len) throws GuestFault {
+        // The common case, one recorded chunk holding the whole read and nothing written over it
+        // yet in this exchange: copy it out at once.
+        if (overlay.isEmpty() && len > 0) {
+            for (MemChunk c : recorded) {
+                if (c.length() == 0 && c.gpa() == gpa) {
+                    throw new GuestFault(gpa, len, "faulted when recorded");
+                }
+                if (c.covers(gpa, len)) {
+                    return c.slice(gpa, len);
+                }
+            }
+        }
         byte[] out = new byte[len];
         for (int i = 0; i < len; i++) {
             out[i] = byteAt(gpa + i, len);
@@ -63,8 +75,8 @@ final class ReplayMemory implements GuestMemory {
 
     @Override
     public void writePhysical(long gpa, byte[] data) throws GuestFault {
-        for (MemChunk f : faultingWrites) {
-            if (f.gpa() == gpa) {
+        for (MemChunk f : recordedWrites) {
+            if (f.length() == 0 && f.gpa() == gpa) {
                 throw new GuestFault(gpa, data.length, "faulted when recorded");
             }
         }

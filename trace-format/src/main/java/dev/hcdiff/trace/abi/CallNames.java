@@ -40,8 +40,26 @@ public final class CallNames {
         };
     }
 
+    /** Names already built, by number and sub-op: replay names every exchange, a million times a run. */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, String> XEN_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** {@code xen_name/SUBOP_name} for a Xen hypercall number and its first argument. */
     public static String xenName(long number, long firstArg) {
+        if (number < 0 || number >= 64) {
+            return "hypercall/" + number;
+        }
+        var call = XenHypercall.byNumber(number);
+        if (call.isPresent() && XenSubOps.hasSubOps(call.get())) {
+            int subOp = XenSubOps.subOpOf(call.get(), firstArg);
+            if (XenSubOps.name(call.get(), subOp).isEmpty()) {
+                return buildXenName(number, firstArg); // bounded cache: only the names Xen defines
+            }
+            return XEN_NAMES.computeIfAbsent((number << 32) | (subOp & 0xffff_ffffL), k -> buildXenName(number, firstArg));
+        }
+        return XEN_NAMES.computeIfAbsent(number << 32, k -> buildXenName(number, firstArg));
+    }
+
+    private static String buildXenName(long number, long firstArg) {
         return XenHypercall.byNumber(number)
                 .map(call -> {
                     if (!XenSubOps.hasSubOps(call)) {

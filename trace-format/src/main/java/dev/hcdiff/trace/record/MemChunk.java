@@ -32,6 +32,12 @@ public record MemChunk(long gpa, byte[] data) {
         return data[offset];
     }
 
+    /** The bytes of {@code [addr, addr+len)}, which must lie inside this chunk ({@link #covers}). */
+    public byte[] slice(long addr, int len) {
+        int from = Math.toIntExact(addr - gpa);
+        return java.util.Arrays.copyOfRange(data, from, from + len);
+    }
+
     /** True when {@code [addr, addr+len)} lies inside this chunk. */
     public boolean covers(long addr, int len) {
         return addr >= gpa && addr + len <= gpa + data.length;
