@@ -18,7 +18,7 @@ static inline void cpuid(unsigned int leaf, unsigned int *a, unsigned int *b, un
 	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
-static inline void wrmsr(unsigned int msr, unsigned long value)
+static inline void wrmsr(unsigned int msr, unsigned long long value)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((unsigned int)value), "d"((unsigned int)(value >> 32)) : "memory");
 }

@@ -11,12 +11,24 @@ typedef unsigned short domid_t;
 typedef unsigned int evtchn_port_t;
 
 /* xen/include/public/xen.h */
+#define __HYPERVISOR_memory_op         12
 #define __HYPERVISOR_xen_version        17
 #define __HYPERVISOR_console_io         18
 #define __HYPERVISOR_sched_op           29
 #define __HYPERVISOR_event_channel_op   32
 #define DOMID_SELF                      ((domid_t)0x7FF0)
 #define CONSOLEIO_write                 0
+
+/* xen/include/public/memory.h: xen_ulong_t and xen_pfn_t are unsigned long (24 bytes 64-bit, 16 bytes 32-bit). */
+#define XENMEM_add_to_physmap           7
+#define XENMAPSPACE_shared_info         0
+struct xen_add_to_physmap {
+	domid_t domid;
+	unsigned short size;
+	unsigned int space;
+	unsigned long idx;
+	unsigned long gpfn;
+};
 
 /* xen/include/public/version.h */
 #define XENVER_version                  0
@@ -67,11 +79,27 @@ extern char hypercall_page[4096];
 #define HYPERCALL_STUB_SIZE 32
 
 /*
- * Call stub `nr` of the page. The stub clobbers rax only (a release Xen preserves every other
- * register); the argument registers are declared in/out anyway, as a debug Xen overwrites them.
+ * Call stub `nr` of the page. The stub clobbers the result register only (a release Xen preserves
+ * every other register); the argument registers are declared in/out anyway, as a debug Xen
+ * overwrites them. The registers follow hvm_hypercall(): 64-bit code passes args in rdi rsi rdx
+ * r10 r8, 32-bit code (the kit built with -m32) in ebx ecx edx esi edi.
  */
+#if defined(__x86_64__)
+#define HC_A1 "rdi"
+#define HC_A2 "rsi"
+#define HC_A3 "rdx"
+#define HC_A4 "r10"
+#define HC_A5 "r8"
+#else
+#define HC_A1 "ebx"
+#define HC_A2 "ecx"
+#define HC_A3 "edx"
+#define HC_A4 "esi"
+#define HC_A5 "edi"
+#endif
+
 #define _hypercall1(nr, a1) ({                                                     \
-	register unsigned long __a1 asm("rdi") = (unsigned long)(a1);             \
+	register unsigned long __a1 asm(HC_A1) = (unsigned long)(a1);             \
 	long __res;                                                                \
 	asm volatile("call hypercall_page+%c[off]"                                 \
 		     : "=a"(__res), "+r"(__a1)                                      \
@@ -80,8 +108,8 @@ extern char hypercall_page[4096];
 	__res; })
 
 #define _hypercall2(nr, a1, a2) ({                                                 \
-	register unsigned long __a1 asm("rdi") = (unsigned long)(a1);             \
-	register unsigned long __a2 asm("rsi") = (unsigned long)(a2);             \
+	register unsigned long __a1 asm(HC_A1) = (unsigned long)(a1);             \
+	register unsigned long __a2 asm(HC_A2) = (unsigned long)(a2);             \
 	long __res;                                                                \
 	asm volatile("call hypercall_page+%c[off]"                                 \
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2)                          \
@@ -90,9 +118,9 @@ extern char hypercall_page[4096];
 	__res; })
 
 #define _hypercall3(nr, a1, a2, a3) ({                                             \
-	register unsigned long __a1 asm("rdi") = (unsigned long)(a1);             \
-	register unsigned long __a2 asm("rsi") = (unsigned long)(a2);             \
-	register unsigned long __a3 asm("rdx") = (unsigned long)(a3);             \
+	register unsigned long __a1 asm(HC_A1) = (unsigned long)(a1);             \
+	register unsigned long __a2 asm(HC_A2) = (unsigned long)(a2);             \
+	register unsigned long __a3 asm(HC_A3) = (unsigned long)(a3);             \
 	long __res;                                                                \
 	asm volatile("call hypercall_page+%c[off]"                                 \
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2), "+r"(__a3)              \
@@ -101,10 +129,10 @@ extern char hypercall_page[4096];
 	__res; })
 
 #define _hypercall4(nr, a1, a2, a3, a4) ({                                         \
-	register unsigned long __a1 asm("rdi") = (unsigned long)(a1);             \
-	register unsigned long __a2 asm("rsi") = (unsigned long)(a2);             \
-	register unsigned long __a3 asm("rdx") = (unsigned long)(a3);             \
-	register unsigned long __a4 asm("r10") = (unsigned long)(a4);             \
+	register unsigned long __a1 asm(HC_A1) = (unsigned long)(a1);             \
+	register unsigned long __a2 asm(HC_A2) = (unsigned long)(a2);             \
+	register unsigned long __a3 asm(HC_A3) = (unsigned long)(a3);             \
+	register unsigned long __a4 asm(HC_A4) = (unsigned long)(a4);             \
 	long __res;                                                                \
 	asm volatile("call hypercall_page+%c[off]"                                 \
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2), "+r"(__a3), "+r"(__a4)  \
@@ -113,11 +141,11 @@ extern char hypercall_page[4096];
 	__res; })
 
 #define _hypercall5(nr, a1, a2, a3, a4, a5) ({                                     \
-	register unsigned long __a1 asm("rdi") = (unsigned long)(a1);             \
-	register unsigned long __a2 asm("rsi") = (unsigned long)(a2);             \
-	register unsigned long __a3 asm("rdx") = (unsigned long)(a3);             \
-	register unsigned long __a4 asm("r10") = (unsigned long)(a4);             \
-	register unsigned long __a5 asm("r8") = (unsigned long)(a5);              \
+	register unsigned long __a1 asm(HC_A1) = (unsigned long)(a1);             \
+	register unsigned long __a2 asm(HC_A2) = (unsigned long)(a2);             \
+	register unsigned long __a3 asm(HC_A3) = (unsigned long)(a3);             \
+	register unsigned long __a4 asm(HC_A4) = (unsigned long)(a4);             \
+	register unsigned long __a5 asm(HC_A5) = (unsigned long)(a5);             \
 	long __res;                                                                \
 	asm volatile("call hypercall_page+%c[off]"                                 \
 		     : "=a"(__res), "+r"(__a1), "+r"(__a2), "+r"(__a3), "+r"(__a4), \
@@ -129,6 +157,11 @@ extern char hypercall_page[4096];
 static inline long HYPERVISOR_xen_version(int cmd, void *arg)
 {
 	return _hypercall2(__HYPERVISOR_xen_version, cmd, arg);
+}
+
+static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+{
+	return _hypercall2(__HYPERVISOR_memory_op, cmd, arg);
 }
 
 static inline long HYPERVISOR_console_io(int cmd, int count, const char *buf)

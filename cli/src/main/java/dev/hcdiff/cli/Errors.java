@@ -1,6 +1,7 @@
 package dev.hcdiff.cli;
 
 import dev.hcdiff.recorder.guest.BadGuestImage;
+import dev.hcdiff.recorder.guest.thirdparty.GuestUnavailable;
 import dev.hcdiff.recorder.kvm.KvmUnavailable;
 import dev.hcdiff.trace.TraceFormatException;
 import picocli.CommandLine;
@@ -65,6 +66,7 @@ final class Errors {
             case CliException c -> c.exitCode();
             case TraceFormatException t -> ExitCodes.BAD_INPUT;
             case KvmUnavailable k -> ExitCodes.ENVIRONMENT;
+            case GuestUnavailable g -> ExitCodes.ENVIRONMENT;
             case BadGuestImage b -> ExitCodes.BAD_INPUT;
             case NoSuchFileException n -> ExitCodes.BAD_INPUT;
             case AccessDeniedException a -> ExitCodes.BAD_INPUT;

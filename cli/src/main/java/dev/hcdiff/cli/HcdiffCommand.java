@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /** The {@code hcdiff} command: record, replay and compare hypercall traces. */
 @Command(name = "hcdiff",
+        // INHERIT: every subcommand gets --help/--version, the exit code list and the footer.
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
@@ -19,7 +21,7 @@ import java.nio.charset.StandardCharsets;
         description = {
                 "hcdiff runs real guests under KVM and records every hypercall they make, with the guest memory each call read and wrote, into a Chronicle Queue journal. It replays a journal (or a text trace, *.hct) through a reference Xen model and through a Xen-to-Hyper-V adapter running on a Hyper-V (TLFS) model, and names every place where what the guest would observe differs.",
                 "",
-                "Start with 'hcdiff demo'. Every subcommand has --help.",
+                "Start with 'hcdiff demo'; 'hcdiff guests list' shows the guests it can record. Every subcommand has --help.",
         },
         subcommands = {
                 DemoCommand.class,
@@ -28,6 +30,7 @@ import java.nio.charset.StandardCharsets;
                 ShowCommand.class,
                 ConvertCommand.class,
                 FuzzCommand.class,
+                GuestsCommand.class,
                 CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes (every command):%n",
@@ -36,7 +39,7 @@ import java.nio.charset.StandardCharsets;
                 "1:a finding: a new divergence, or the recorded guest was stopped by the watchdog, a fault or its budget",
                 "2:usage error",
                 "3:unreadable or corrupt input",
-                "4:environment problem (no /dev/kvm, missing capability or tool)",
+                "4:environment problem (no /dev/kvm, missing capability or tool, a guest that cannot be downloaded)",
                 "70:internal error (a bug: rerun with --debug for the trace)",
         },
         footer = {"", "Documentation: README.md and docs/ in the hcdiff repository."})

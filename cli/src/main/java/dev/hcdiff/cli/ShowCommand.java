@@ -23,12 +23,15 @@ import java.util.concurrent.Callable;
 @Command(name = "show",
         sortOptions = false,
         usageHelpAutoWidth = true,
-        header = "Print a trace in its text form, or a count of its calls.",
+        header = "List a trace's calls for a person to read, or print its text form, or count its calls.",
         description = {
-                "Prints the header and every record of a journal or .hct file in the .hct text form (docs/hct.md): decoded call names, arguments, the bytes each call read and wrote, what the guest observed. --summary prints one line per call name with its count instead.",
+                "By default prints one line per record of a journal or .hct file: its sequence number, the guest's virtual time, the call name (event_channel_op/EVTCHNOP_send, cpuid/0x40000000, port/0xcf8, mmio/0xfee000f0), its arguments, and the result with the errno's name (-EINVAL (-22)), then what else the guest observed (bytes written, ports made pending, blocking, shutdown). The console lines the guest printed appear once each, as 'console| TEXT', at the record of their first byte. The last line is why the guest stopped.",
+                "",
+                "--hct prints the lossless .hct text form instead (docs/hct.md): the header and every record with the bytes each call read and wrote; 'hcdiff convert' turns it back into a journal. --summary prints one line per call name with its count.",
                 "",
                 "Examples:",
-                "  hcdiff show /tmp/hello.journal | less",
+                "  hcdiff show /tmp/hvmloader.journal | less",
+                "  hcdiff show --hct /tmp/hello.journal > hello.hct",
                 "  hcdiff show --summary corpora/cases/hello/hello.hct",
         })
 final class ShowCommand implements Callable<Integer> {
@@ -39,12 +42,18 @@ final class ShowCommand implements Callable<Integer> {
     @Option(names = "--summary", description = "Print the count of each call instead of every record.")
     boolean summary;
 
+    @Option(names = "--hct", description = "Print the lossless .hct text form (header, every record, every byte).")
+    boolean hct;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (summary && hct) {
+            throw CliException.usage("--summary and --hct are two different outputs: choose one");
+        }
         try (Trace t = Traces.open(trace)) {
             if (summary) {
                 Map<String, Long> counts = new LinkedHashMap<>();
@@ -58,6 +67,13 @@ final class ShowCommand implements Callable<Integer> {
                 out.printf("%s: %d records, guest %s, served by %s%s%n", trace, records,
                         t.header().get("guest"), t.header().get("backend"), t.complete() ? "" : " (incomplete: no stop record)");
                 counts.forEach((call, n) -> out.printf("%8d  %s%n", n, call));
+            } else if (!hct) {
+                TraceListing listing = new TraceListing(out);
+                listing.header(trace.toString(), t.header());
+                for (TraceRecord r : t) {
+                    listing.append(r);
+                }
+                listing.finish();
             } else {
                 try (HctWriter w = new HctWriter(new NonClosingWriter(out), t.header())) {
                     for (TraceRecord r : t) {

@@ -210,7 +210,7 @@ class CliTest {
         Path back = dir.resolve("back.journal");
         assertEquals(0, run("convert", journal.toString(), text.toString()).code());
         assertEquals(0, run("convert", text.toString(), back.toString()).code());
-        assertEquals(run("show", journal.toString()).out(), run("show", back.toString()).out());
+        assertEquals(run("show", "--hct", journal.toString()).out(), run("show", "--hct", back.toString()).out());
 
         Run replay = run("replay", journal.toString());
         assertEquals(0, replay.code(), replay.out());

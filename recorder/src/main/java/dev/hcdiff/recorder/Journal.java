@@ -4,12 +4,15 @@ import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestMemory;
 import dev.hcdiff.oracle.backend.Serving;
 import dev.hcdiff.recorder.vmm.ExitServices;
+import dev.hcdiff.recorder.vmm.OwnedPages;
 import dev.hcdiff.recorder.vmm.VcpuStop;
 import dev.hcdiff.recorder.vmm.VirtualClock;
 import dev.hcdiff.trace.record.Exchange;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestStop;
+import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MemChunk;
 import dev.hcdiff.trace.record.Observation;
 import dev.hcdiff.trace.record.TraceRecord;
 import dev.hcdiff.trace.record.TraceSink;
@@ -20,6 +23,10 @@ import dev.hcdiff.trace.record.TransportPage;
  * appends what happened to the sink in order, seq from 0: an {@link Exchange} per request, a
  * {@link TransportPage} per installed page, one {@link GuestStop} at the end. The sink persists
  * each record as it is appended (TraceSink's contract), so a crash keeps everything so far.
+ *
+ * <p>Keeps the {@link OwnedPages} shadows: refreshed after every request served, compared with
+ * guest RAM at every exit, each difference served as a {@link GuestWrite} before the exit's own
+ * request.
  */
 final class Journal implements ExitServices {
 
@@ -28,13 +35,16 @@ final class Journal implements ExitServices {
     private final TraceSink sink;
     private final VirtualClock clock;
     private final ConsoleLines console;
+    private final OwnedPages owned;
     private long seq;
     private long hypercalls;
     private boolean stopped;
 
-    Journal(Backend backend, GuestMemory memory, TraceSink sink, VirtualClock clock, ConsoleLines console) {
+    Journal(Backend backend, GuestMemory memory, OwnedPages owned, TraceSink sink, VirtualClock clock,
+            ConsoleLines console) {
         this.backend = backend;
         this.memory = memory;
+        this.owned = owned;
         this.sink = sink;
         this.clock = clock;
         this.console = console;
@@ -46,6 +56,7 @@ final class Journal implements ExitServices {
         Serving.Served served = Serving.serve(backend, request, memory, timeNs);
         Observation o = served.observation();
         append(new Exchange(seq, timeNs, System.nanoTime() - exitHostNs, request, served.reads(), o));
+        owned.afterServed(backend.ownedPages(), o.writes());
         if (request instanceof Hypercall) {
             hypercalls++;
         }
@@ -53,9 +64,17 @@ final class Journal implements ExitServices {
         return o;
     }
 
+    @Override
+    public void syncOwnedPages(int vcpu, long exitHostNs) {
+        for (MemChunk chunk : owned.guestChanges()) {
+            serve(new GuestWrite(vcpu, chunk), exitHostNs);
+        }
+    }
+
     /** Appends an exchange served earlier (a CPUID answer chosen for the table). */
     void recordServed(GuestRequest request, Serving.Served served, long exitHostNs, long timeNs) {
         append(new Exchange(seq, timeNs, System.nanoTime() - exitHostNs, request, served.reads(), served.observation()));
+        owned.afterServed(backend.ownedPages(), served.observation().writes());
     }
 
     @Override

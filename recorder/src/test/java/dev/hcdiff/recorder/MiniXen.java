@@ -27,7 +27,10 @@ import java.util.TreeMap;
  * XenBackend's job and the hello test uses it). It owns CPUID 0x40000000..2 with Xen's signature,
  * writes Xen's stub layout for the MSR (xen-abi.md §1.2), echoes 0xE9 bytes to the console,
  * answers every hypercall with {@link #RESULT} except sched_op(SCHEDOP_shutdown) (→ shutdown with
- * the reason the guest passed); for the blocking tests xen_version can block the vCPU ({@link Mode}).
+ * the reason the guest passed) and memory_op(XENMEM_add_to_physmap) (→ it owns the page at the
+ * gpfn given and writes {@link #OWNED_MARKER} at its start); for the blocking tests xen_version
+ * can block the vCPU ({@link Mode}). MMIO: {@link #LAPIC_VERSION} reads {@link #LAPIC_VERSION_VALUE},
+ * everything else reads all ones. Guest writes to the owned page are kept in {@link #guestWrites}.
  */
 final class MiniXen implements Backend {
 
@@ -44,6 +47,14 @@ final class MiniXen implements Backend {
     }
 
     static final long BLOCK_NS = 1_000_000_000L;
+    /** The local APIC version register (Intel SDM vol. 3 table 11-1) and what this backend answers. */
+    static final long LAPIC_VERSION = 0xFEE00030L;
+    static final long LAPIC_VERSION_VALUE = 0x50014;
+    /** What add_to_physmap puts at the start of the page it then owns. */
+    static final byte[] OWNED_MARKER = "MINIXEN!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Guest writes served, in order. */
+    final List<dev.hcdiff.trace.record.MemChunk> guestWrites = new java.util.ArrayList<>();
+    private long owned = -1;
     private final boolean amd;
     private final Mode mode;
 
@@ -79,9 +90,13 @@ final class MiniXen implements Backend {
             case PortWrite p -> Observation.builder().build();
             case PortRead p -> Observation.builder().returns(0xffL >>> (8 - 8 * Math.min(p.size(), 1))).build();
             case Hypercall h -> hypercall(h, memory, nowNs);
+            case MmioRead m when m.gpa() == LAPIC_VERSION -> Observation.builder().returns(LAPIC_VERSION_VALUE).build();
             case MmioRead m -> Observation.builder().returns(-1L).build();
             case MmioWrite m -> Observation.builder().build();
-            case GuestWrite g -> Observation.builder().build();
+            case GuestWrite g -> {
+                guestWrites.add(g.chunk());
+                yield Observation.builder().build();
+            }
         };
     }
 
@@ -117,7 +132,26 @@ final class MiniXen implements Backend {
         return Observation.builder().build();
     }
 
+    @Override
+    public java.util.SortedSet<Long> ownedPages() {
+        return owned < 0 ? java.util.Collections.emptySortedSet() : new java.util.TreeSet<>(List.of(owned));
+    }
+
     private Observation hypercall(Hypercall h, GuestMemory memory, long nowNs) {
+        if (h.call() == 12 && h.arg(0) == 7) { // memory_op(XENMEM_add_to_physmap, &xatp)
+            try {
+                // xen_add_to_physmap: gpfn @12 (32-bit, 4 bytes) or @16 (64-bit, 8 bytes); memory.h.
+                boolean is32 = h.abi() == dev.hcdiff.trace.record.Abi.XEN32;
+                byte[] x = memory.readLinear(h.arg(1), is32 ? 16 : 24);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(x).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                long gpfn = is32 ? Integer.toUnsignedLong(b.getInt(12)) : b.getLong(16);
+                memory.writePhysical(gpfn << 12, OWNED_MARKER);
+                owned = gpfn << 12;
+                return Observation.builder().returns(0).build();
+            } catch (GuestFault e) {
+                return Observation.builder().returns(-14).build();
+            }
+        }
         if (h.call() == 29 && h.arg(0) == 2) { // sched_op(SCHEDOP_shutdown, &reason)
             try {
                 byte[] r = memory.readLinear(h.arg(1), 4);

@@ -32,7 +32,7 @@ final class AdapterPortTable {
         int notifyVcpu;
         /** UNBOUND: the domain allowed to bind. */
         int unboundRemoteDom;
-        /** INTERDOMAIN: the other end (always this domain: only loopback channels exist). */
+        /** INTERDOMAIN: the other end: this domain (loopback) or dom0 (the toolstack's channels). */
         int remoteDom;
         int remotePort;
         /** VIRQ: which one. */

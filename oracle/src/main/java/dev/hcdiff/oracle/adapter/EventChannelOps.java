@@ -72,7 +72,7 @@ final class EventChannelOps {
             // PIRQs come from physdev_op, which the reference leaves unmodelled too.
             case EvtchnH.EVTCHNOP_bind_pirq -> c.unmodelled();
             case EvtchnH.EVTCHNOP_close -> ArgCopy.in(c, m, arg, "EVTCHNOP_close", EvtchnClose::size, EvtchnClose::decode, a -> close(c, a.port()));
-            case EvtchnH.EVTCHNOP_send -> ArgCopy.in(c, m, arg, "EVTCHNOP_send", EvtchnSend::size, EvtchnSend::decode, a -> send(c, a.port()));
+            case EvtchnH.EVTCHNOP_send -> ArgCopy.in(c, m, arg, "EVTCHNOP_send", EvtchnSend::size, EvtchnSend::decode, a -> send(c, a.port(), m));
             case EvtchnH.EVTCHNOP_status -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_status", STATUS, a -> status(c, a));
             case EvtchnH.EVTCHNOP_bind_vcpu -> ArgCopy.in(c, m, arg, "EVTCHNOP_bind_vcpu", EvtchnBindVcpu::size, EvtchnBindVcpu::decode, a -> bindVcpu(c, a));
             case EvtchnH.EVTCHNOP_unmask -> ArgCopy.in(c, m, arg, "EVTCHNOP_unmask", EvtchnUnmask::size, EvtchnUnmask::decode, a -> unmask(c, a.port()));
@@ -200,6 +200,12 @@ final class EventChannelOps {
             }
             case VIRQ -> s.ports.setVirqPort(XenH.virqIsPerVcpu(p.virq) ? p.notifyVcpu : 0, p.virq, 0);
             case INTERDOMAIN -> {
+                if (p.remoteDom == AdapterState.DOM0) {
+                    // dom0's end goes back to unbound in dom0's table, which the adapter does not
+                    // hold: the daemon's later notifications are dropped (Dom0Services).
+                    free(p);
+                    return 0;
+                }
                 Port other = s.ports.get(p.remotePort);
                 free(p);
                 other.state = State.UNBOUND;
@@ -215,17 +221,23 @@ final class EventChannelOps {
 
     /**
      * Xen: not valid → -EINVAL; INTERDOMAIN notifies the other end, IPI itself; UNBOUND drops it and
-     * returns 0; anything else → -EINVAL. A notification is a SignalEvent; its Hyper-V status, if
-     * not SUCCESS, is what the guest gets back (mapped by {@link StatusMap}).
+     * returns 0; anything else → -EINVAL. A notification is a SignalEvent: on the adapter's loopback
+     * connection, or for a port bound to dom0 on the root's connection ({@link Dom0Services}); its
+     * Hyper-V status, if not SUCCESS, is what the guest gets back (mapped by {@link StatusMap}).
      */
-    long send(Call c, int port) {
+    long send(Call c, int port, GuestMemory m) {
         Port p = s.ports.get(port);
         if (p == null) {
             return c.error(EINVAL, "send: port not valid");
         }
         Port target;
         switch (p.state) {
-            case INTERDOMAIN -> target = s.ports.get(p.remotePort);
+            case INTERDOMAIN -> {
+                if (p.remoteDom == AdapterState.DOM0) {
+                    return s.dom0.send(c, p, m);
+                }
+                target = s.ports.get(p.remotePort);
+            }
             case IPI -> target = p;
             case UNBOUND -> {
                 c.note("send: ECS_UNBOUND, notification dropped (no Hyper-V call)");

@@ -8,6 +8,8 @@ import dev.hcdiff.oracle.hyperv.HvPort;
 import dev.hcdiff.oracle.hyperv.HvPorts;
 import dev.hcdiff.oracle.hyperv.HvStatus;
 import dev.hcdiff.oracle.hyperv.HypercallInput;
+import dev.hcdiff.oracle.hyperv.MsrResult;
+import dev.hcdiff.oracle.hyperv.ReferenceTsc;
 import dev.hcdiff.oracle.hyperv.SynIc;
 import dev.hcdiff.trace.abi.HvCallCode;
 import dev.hcdiff.trace.record.Interrupt;
@@ -28,6 +30,14 @@ import java.util.function.IntConsumer;
  * to an event port on VP {@code v}, SINT {@code 2 + b}: a SINT holds 2048 flags (TLFS
  * hv_synic_event_flags) and 2-level Xen has up to 4096 ports (xen-abi.md §5.3), so two SINTs cover
  * them. Example: port 3 of vCPU 0 is {@code HvCallSignalEvent(conn=0x10001, flag=3)}.
+ *
+ * <p>dom0's services (xenstored, xenconsoled) live in the root: a Xen port bound to dom0's port
+ * {@code d} travels as SignalEvent on the root connection {@code 0xD0000 + d}, flag 0, to an event
+ * port of the root ({@code root:count1}); the root's answer comes back as the root's own
+ * SignalEvent on the guest port's connection ({@link #signalFromRoot}).
+ *
+ * <p>Time: the adapter enables the partition's reference TSC page in its own pages and reads the
+ * TSC frequency once ({@link #clock}).
  */
 final class HvLink {
 
@@ -49,15 +59,24 @@ final class HvLink {
      * unmasked, and vector 0x10, the lowest a SINT accepts (TLFS: vectors below 16 #GP).
      */
     static final long POLLED_SINT = SynIc.SINT_POLLING | SynIc.FIRST_VALID_VECTOR;
+    /** Root connection ids: {@code 0xD0000 + dom0 port} (the adapter's choice, clear of the loopback ids). */
+    static final int ROOT_CONNECTION_BASE = 0xD0000;
+    /** SINT port blocks per VP (2-level's 4096 ports in 2048-flag SINTs). */
+    static final int PORT_BLOCKS = MAX_2L_PORTS / FLAGS_PER_SINT;
+    /** Reference-counter units per ns: 100 ns per tick (TLFS "Reference Counter"). */
+    static final long NS_PER_TICK = 100;
 
     private final HvPartition partition;
     private final FlatRam pages;
     private final int vcpus;
+    /** HV_X64_MSR_TSC_FREQUENCY in Hz, or -1 when the partition refused the read. */
+    private final long tscHz;
 
     /**
      * Performs the shim's set-up on the partition: GUEST_OS_ID, then per VP SCONTROL, SIEFP and the
-     * SINTs of its port blocks. A set-up write that faults (a partition without the privilege)
-     * leaves that part disabled, and the calls that need it fail with the partition's status.
+     * SINTs of its port blocks, then the reference TSC page and a read of the TSC frequency. A
+     * set-up access that faults (a partition without the privilege) leaves that part disabled, and
+     * what needs it fails with the partition's status or falls back ({@link #clock}).
      */
     HvLink(HvPartition partition, int vcpus) {
         this.partition = partition;
@@ -67,10 +86,13 @@ final class HvLink {
         for (int v = 0; v < vcpus; v++) {
             partition.wrmsr(v, HvMsr.SCONTROL, SynIc.SCONTROL_ENABLE, pages);
             partition.wrmsr(v, HvMsr.SIEFP, AdapterPages.siefGpa(v) | SynIc.PAGE_ENABLE, pages);
-            for (int b = 0; b < MAX_2L_PORTS / FLAGS_PER_SINT; b++) {
+            for (int b = 0; b < PORT_BLOCKS; b++) {
                 partition.wrmsr(v, HvMsr.SINT0 + FIRST_SINT + b, POLLED_SINT, pages);
             }
         }
+        partition.wrmsr(0, HvMsr.REFERENCE_TSC, AdapterPages.tscGpa(vcpus) | SynIc.PAGE_ENABLE, pages);
+        MsrResult f = partition.rdmsr(0, HvMsr.TSC_FREQUENCY, 0);
+        this.tscHz = f.faulted() ? -1 : f.value();
     }
 
     HvPartition partition() {
@@ -82,8 +104,16 @@ final class HvLink {
         return CONNECTION_STRIDE * (port / FLAGS_PER_SINT + 1) + vcpu + 1;
     }
 
-    /** The loopback event ports the adapter needs for {@code ports} Xen ports on {@code vcpus} vCPUs. */
-    static List<HvPort> requiredPorts(int vcpus, long ports) {
+    /** The root connection that carries a notification to dom0's port {@code dom0Port}. */
+    static int rootConnectionId(int dom0Port) {
+        return ROOT_CONNECTION_BASE + dom0Port;
+    }
+
+    /**
+     * The event ports the adapter needs: the loopback ports for {@code ports} Xen ports on
+     * {@code vcpus} vCPUs, and one root port per dom0 port the domain is bound to.
+     */
+    static List<HvPort> requiredPorts(int vcpus, long ports, List<Integer> dom0Ports) {
         long n = Math.min(ports, MAX_2L_PORTS);
         List<HvPort> out = new ArrayList<>();
         for (int b = 0; (long) b * FLAGS_PER_SINT < n; b++) {
@@ -91,6 +121,9 @@ final class HvLink {
             for (int v = 0; v < vcpus; v++) {
                 out.add(HvPort.event(connectionId(v, b * FLAGS_PER_SINT), v, FIRST_SINT + b, 0, count));
             }
+        }
+        for (int d : dom0Ports) {
+            out.add(HvPort.root(rootConnectionId(d), 1));
         }
         return out;
     }
@@ -100,9 +133,9 @@ final class HvLink {
      *
      * @throws IllegalArgumentException when a connection id the adapter needs is configured otherwise
      */
-    static HvPorts withRequiredPorts(HvPorts given, int vcpus, long ports) {
+    static HvPorts withRequiredPorts(HvPorts given, int vcpus, long ports, List<Integer> dom0Ports) {
         HvPorts out = given;
-        for (HvPort p : requiredPorts(vcpus, ports)) {
+        for (HvPort p : requiredPorts(vcpus, ports, dom0Ports)) {
             HvPort have = given.lookup(p.connectionId()).orElse(null);
             if (have == null) {
                 out = out.with(p);
@@ -138,6 +171,128 @@ final class HvLink {
             takeFlags(vcpu, FIRST_SINT + port / FLAGS_PER_SINT, (port / FLAGS_PER_SINT) * FLAGS_PER_SINT, deliver);
         }
         return status;
+    }
+
+    /**
+     * Notifies dom0's port {@code dom0Port}: HvCallSignalEvent (fast) on its root connection, flag 0.
+     *
+     * @return the HV_STATUS of the call
+     */
+    int signalRoot(int vcpu, int dom0Port, Consumer<String> trail) {
+        int conn = rootConnectionId(dom0Port);
+        long input = HypercallInput.simple(HvCallCode.SIGNAL_EVENT.code(), true);
+        long result = partition.hypercall(vcpu, input, Integer.toUnsignedLong(conn), 0, pages, i -> { });
+        trail.accept(String.format("%s(conn=0x%x, flag=0) -> 0x%x", HvCallCode.SIGNAL_EVENT.tlfsName(), conn, result));
+        return HvStatus.statusOf(result);
+    }
+
+    /** The dom0 ports the root was signalled on since the last call, in order. */
+    List<Integer> takeRootSignals() {
+        List<Integer> out = new ArrayList<>();
+        for (HvPartition.RootSignal r : partition.takeRootSignals()) {
+            out.add(r.connectionId() - ROOT_CONNECTION_BASE);
+        }
+        return out;
+    }
+
+    /**
+     * The root's answer on Xen port {@code port} of vCPU {@code vcpu}: the root signals the guest
+     * port's event port (the root's HvCallSignalEvent into the partition), then the flags that
+     * arrived are taken as in {@link #signal}.
+     */
+    int signalFromRoot(int vcpu, int port, Consumer<String> trail, IntConsumer deliver) {
+        int conn = connectionId(vcpu, port);
+        int flag = port % FLAGS_PER_SINT;
+        int status = partition.signalFromRoot(conn, flag, pages, i -> { });
+        trail.accept(String.format("root: %s(conn=0x%x, flag=%d) -> 0x%x", HvCallCode.SIGNAL_EVENT.tlfsName(), conn,
+                flag, status));
+        if (status == HvStatus.SUCCESS) {
+            takeFlags(vcpu, FIRST_SINT + port / FLAGS_PER_SINT, (port / FLAGS_PER_SINT) * FLAGS_PER_SINT, deliver);
+        }
+        return status;
+    }
+
+    /**
+     * Points VP {@code vcpu}'s port-block SINTs at {@code vector} (still polled: the adapter raises
+     * the Xen upcall itself, on Xen's rule, hyperv-abi.md §8a "SINTx.Vector"); the TLFS refuses
+     * vectors below 16 with #GP, which leaves the SINT as it was.
+     */
+    void programSintVector(int vcpu, int vector, Consumer<String> trail) {
+        for (int b = 0; b < PORT_BLOCKS; b++) {
+            wrmsr(vcpu, HvMsr.SINT0 + FIRST_SINT + b, "SINT" + (FIRST_SINT + b), SynIc.SINT_POLLING | (vector & 0xff), trail);
+        }
+    }
+
+    /**
+     * Reports a guest crash: CRASH_P0–P4 = {@code params}, then CRASH_CTL = CrashNotify (TLFS
+     * "Partitions"; hyperv-abi.md §8a shutdown(crash)).
+     *
+     * @return true when the partition took the report (no write faulted)
+     */
+    boolean reportCrash(int vcpu, long[] params, Consumer<String> trail) {
+        boolean ok = true;
+        for (int i = 0; i < params.length; i++) {
+            ok &= wrmsr(vcpu, HvMsr.CRASH_P0 + i, "CRASH_P" + i, params[i], trail);
+        }
+        return ok & wrmsr(vcpu, HvMsr.CRASH_CTL, "CRASH_CTL", HvPartition.CRASH_CTL_NOTIFY, trail);
+    }
+
+    /**
+     * The clock the adapter reads at {@code nowNs}: the TSC (RDTSC of the CPU the partition runs
+     * on), the reference time at that TSC from the TSC page, or from TIME_REF_COUNT when the page is
+     * invalid (sequence 0) or not enabled, and the TSC frequency (from the page's scale when the MSR
+     * was refused).
+     *
+     * @param refTime 100 ns units since partition creation, or -1 when both sources are refused
+     * @param tscHz   the TSC frequency, or -1 when unknown
+     */
+    record Clock(long tsc, long refTime, long tscHz, String source) {
+    }
+
+    Clock clock(int vcpu, long nowNs) {
+        long tsc = ReferenceTsc.tscAt(nowNs, partition.config().tscKhz());
+        long gpa = AdapterPages.tscGpa(vcpus);
+        long scale = 0;
+        int seq = ReferenceTsc.INVALID_SEQUENCE;
+        long offset = 0;
+        try {
+            byte[] page = pages.readPhysical(gpa, 24);
+            seq = (int) le(page, ReferenceTsc.SEQUENCE, 4);
+            scale = le(page, ReferenceTsc.SCALE, 8);
+            offset = le(page, ReferenceTsc.OFFSET, 8);
+        } catch (GuestFault f) {
+            throw new IllegalStateException("the adapter's TSC page is its own memory", f);
+        }
+        boolean page = (partition.referenceTscMsr() & SynIc.PAGE_ENABLE) != 0 && seq != ReferenceTsc.INVALID_SEQUENCE;
+        long hz = tscHz > 0 ? tscHz : page && scale != 0
+                ? java.math.BigInteger.valueOf(ReferenceTsc.TICKS_PER_SEC).shiftLeft(64)
+                        .divide(new java.math.BigInteger(Long.toUnsignedString(scale))).longValue()
+                : -1;
+        if (page) {
+            return new Clock(tsc, ReferenceTsc.refTime(tsc, scale, offset), hz,
+                    String.format("REFERENCE_TSC page seq %d scale 0x%x", seq, scale));
+        }
+        MsrResult r = partition.rdmsr(vcpu, HvMsr.TIME_REF_COUNT, nowNs);
+        return new Clock(tsc, r.faulted() ? -1 : r.value(), hz, r.faulted() ? "no reference time" : "TIME_REF_COUNT");
+    }
+
+    /** RDMSR TIME_REF_COUNT: the partition's reference counter, 100 ns since creation. */
+    MsrResult readRefCount(int vcpu, long nowNs) {
+        return partition.rdmsr(vcpu, HvMsr.TIME_REF_COUNT, nowNs);
+    }
+
+    private boolean wrmsr(int vcpu, int index, String name, long value, Consumer<String> trail) {
+        MsrResult r = partition.wrmsr(vcpu, index, value, pages);
+        trail.accept(String.format("WRMSR %s (0x%x) = 0x%x -> %s", name, index, value, r.faulted() ? "#GP" : "ok"));
+        return !r.faulted();
+    }
+
+    private static long le(byte[] b, int off, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = v << 8 | (b[off + i] & 0xff);
+        }
+        return v;
     }
 
     /** HvCallNotifyLongSpinWait (fast, SpinCount 0): "advisory; always SUCCESS" in the TLFS. */

@@ -22,9 +22,10 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
 /**
  * sched_op (29) under the adapter, hyperv-abi.md §8a: yield is HvCallNotifyLongSpinWait; block
  * is a native HLT after clearing evtchn_upcall_mask (GUEST_IDLE would fit, but KVM and Xen
- * viridian do not implement it and the model does not offer it); poll, shutdown and the watchdogs
- * have no Hyper-V counterpart and are emulated from the adapter's state with Xen's observable
- * behaviour (xen-abi.md §5.4, {@code xen/common/sched/core.c}).
+ * viridian do not implement it and the model does not offer it); shutdown(crash) goes to the root
+ * through the crash MSRs; poll, the other shutdowns and the watchdogs have no Hyper-V counterpart
+ * and are emulated from the adapter's state with Xen's observable behaviour (xen-abi.md §5.4,
+ * {@code xen/common/sched/core.c}).
  */
 final class SchedOps {
 
@@ -84,20 +85,39 @@ final class SchedOps {
     }
 
     /**
-     * SCHEDOP_shutdown: reboot would be RESET ← 1 and crash the CRASH MSRs, poweroff and suspend have
-     * no Hyper-V form (guests power off through ACPI or VMBus); none of those MSRs is in the model,
-     * so the adapter stops the domain itself: the first code wins, every vCPU stops, no return.
+     * SCHEDOP_shutdown (hyperv-abi.md §8a): crash is reported to the root through the crash MSRs
+     * ({@link #crashDomain}); reboot would be RESET ← 1, which a default partition lacks the
+     * privilege for (AccessResetReg) and the model does not implement; poweroff and suspend have no
+     * Hyper-V form (guests power off through ACPI or VMBus). What the guest observes is Xen's: the
+     * first code wins, every vCPU stops, the call never returns.
      */
     long shutdown(Call c, int reason) {
+        if ((reason & 0xff) == SchedH.SHUTDOWN_crash) {
+            return crashDomain(c, SchedH.SHUTDOWN_crash, "SCHEDOP_shutdown(crash)");
+        }
         latch(reason);
         c.out().shutdown(s.shutdownCode);
         c.out().vcpu(new VcpuState(VcpuState.Run.DOWN, -1, List.of()));
-        String how = switch (reason & 0xff) {
-            case SchedH.SHUTDOWN_reboot -> "RESET MSR not modelled";
-            case SchedH.SHUTDOWN_crash -> "CRASH MSRs not modelled";
-            default -> "no Hyper-V shutdown call";
-        };
+        String how = (reason & 0xff) == SchedH.SHUTDOWN_reboot
+                ? "RESET MSR not offered (AccessResetReg, not modelled)" : "no Hyper-V shutdown call";
         c.note("SCHEDOP_shutdown(" + SchedH.shutdownName(s.shutdownCode) + "): adapter stops the domain (" + how + ")");
+        return NO_RETURN;
+    }
+
+    /**
+     * The domain crashes ({@code domain_shutdown(d, SHUTDOWN_crash)} from SCHEDOP_shutdown, or
+     * {@code domain_crash()} on a bad request): the guest crash MSRs tell the root, CRASH_P0 = the
+     * Xen shutdown reason {@code reason}, P1 = the domain id, P2 = the vCPU, P3 and P4 = 0 (no crash
+     * message: TLFS "Partitions", CrashMessage uses them for its GPA and length), then CRASH_CTL =
+     * CrashNotify. The guest observes Xen's shutdown: the first code wins, every vCPU stops, no return.
+     */
+    long crashDomain(Call c, int reason, String why) {
+        latch(reason);
+        boolean told = s.hv.reportCrash(c.vcpu(), new long[] {reason, s.domid(), c.vcpu(), 0, 0}, c::note);
+        c.out().shutdown(s.shutdownCode);
+        c.out().vcpu(new VcpuState(VcpuState.Run.DOWN, -1, List.of()));
+        c.note(why + ": domain crashed, code " + SchedH.shutdownName(s.shutdownCode)
+                + (told ? " (reported to the root)" : " (the partition refused the crash MSRs; the adapter stops it)"));
         return NO_RETURN;
     }
 
@@ -133,7 +153,8 @@ final class SchedOps {
         List<Integer> on = a.nrPorts() == 1 ? List.of(port) : List.of();
         long deadline = a.timeout() == 0 ? -1 : Math.max(a.timeout(), 0);
         c.out().vcpu(new VcpuState(VcpuState.Run.BLOCKED, deadline, on));
-        c.note("SCHEDOP_poll: emulated by the adapter (Hyper-V has no wait-on-ports)");
+        c.note("SCHEDOP_poll: emulated by the adapter (Hyper-V has no wait-on-ports; a real shim would arm an"
+                + " STIMER one-shot for the timeout and idle)");
         return 0;
     }
 
@@ -181,8 +202,6 @@ final class SchedOps {
 
     /** Latches a shutdown code if none is set; Xen keeps it as a u8. */
     private void latch(int reason) {
-        if (s.shutdownCode == AdapterState.SHUTDOWN_CODE_INVALID) {
-            s.shutdownCode = reason & 0xff;
-        }
+        s.latchShutdown(reason);
     }
 }

@@ -35,7 +35,9 @@ final class XenIdentity {
     static final String CAPABILITIES = XenVersion.CAPABILITIES;
     static final long VIRT_START_64 = XenVersion.VIRT_START_64;
     static final long VIRT_START_32 = XenVersion.VIRT_START_32;
+    /** XENVER_get_features submap 0: an HVM domain has hvm_pirqs, a PVH one does not (has_pirq()). */
     static final int FEATURES = XenVersion.HVM_FEATURES;
+    static final int PVH_FEATURES = XenVersion.PVH_FEATURES;
     /** What XENVER_commandline copies to a domU ({@code xen_deny()}), NUL included. */
     static final byte[] DENIED = "<denied>\0".getBytes(StandardCharsets.US_ASCII);
 
@@ -83,7 +85,8 @@ final class XenIdentity {
         if (fi.submapIdx() != 0) {
             return c.error(EINVAL, "XENVER_get_features: submap " + Integer.toUnsignedString(fi.submapIdx()));
         }
-        return copyOut(c, m, arg, fi.withSubmap(FEATURES).encode(c.abi()));
+        int submap = xen.domain() == XenConfig.DomainKind.XL_PVH ? PVH_FEATURES : FEATURES;
+        return copyOut(c, m, arg, fi.withSubmap(submap).encode(c.abi()));
     }
 
     private static long copyOut(Call c, GuestMemory m, long arg, byte[] bytes) {

@@ -3,7 +3,6 @@ package dev.hcdiff.oracle.adapter;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
-import dev.hcdiff.oracle.backend.NullHandler;
 import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.hyperv.DebugConsole;
 import dev.hcdiff.oracle.hyperv.HvConfig;
@@ -29,11 +28,15 @@ import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
 import dev.hcdiff.trace.record.PortRead;
 import dev.hcdiff.trace.record.PortWrite;
+import dev.hcdiff.trace.record.VcpuState;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOSYS;
 
@@ -52,7 +55,15 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOSYS;
  *       issued is in the trail; Hyper-V status → Xen errno by {@link StatusMap}. What the reference
  *       leaves unmodelled (-ENOSYS, trail {@code "unmodelled"}) the adapter answers the same.</li>
  *   <li>Hyper-V hypercalls (hv64): the partition's own; the guest meets Hyper-V at 0x40000000.</li>
- *   <li>Port I/O: the platform's debug console ({@link DebugConsole}), not Xen's line buffer.</li>
+ *   <li>MMIO: the partition's LAPIC and IOAPIC ({@link AdapterPlatform}); port I/O: the platform's
+ *       debug console ({@link DebugConsole}), not Xen's line buffer.</li>
+ *   <li>The domain the toolstack built ({@code xen.domain}): for {@code xl-hvm} the same
+ *       {@link dev.hcdiff.oracle.toolstack.XlHvmBuild} as the reference (params, e820, frames), its
+ *       store and console channels bound to dom0's services in the root ({@link Dom0Services}),
+ *       reached through root connections the adapter adds to {@code hyperv.ports}.</li>
+ *   <li>shared_info: an overlay the adapter writes into guest RAM where the guest maps it
+ *       ({@link #ownedPages()}); its vcpu_time_info comes from the partition's reference TSC page
+ *       ({@link AdapterTime}); guest writes to it come back as {@link GuestWrite}s.</li>
  * </ul>
  * Deterministic and single-threaded, like every backend.
  */
@@ -77,14 +88,16 @@ public final class XenOnHyperV implements Backend {
     private final XenIdentity identity;
     private final AdapterConsole console;
     private final XenOnlyCalls xenOnly;
+    private final MemoryOps memory;
+    private final HvmOps hvm;
 
     /**
      * @param xen the Xen the guest expects (domid, vCPUs, version, port limit, vendor); its
      *            {@code cpuid-base} is ignored: under the adapter Xen always lives at 0x40000100
-     * @param hv  the partition's configuration; the adapter's loopback connections are added to its
-     *            ports if absent
-     * @throws IllegalArgumentException when the two disagree on vCPUs or vendor, or a configured
-     *                                  connection clashes with one the adapter needs
+     * @param hv  the partition's configuration; the adapter's loopback connections (and, for an xl
+     *            domain, its root connections to dom0's services) are added to its ports if absent
+     * @throws IllegalArgumentException when the two disagree on vCPUs, vendor or TSC frequency, or a
+     *                                  configured connection clashes with one the adapter needs
      */
     public XenOnHyperV(XenConfig xen, HvConfig hv) {
         if (hv.vcpus() != xen.vcpus()) {
@@ -96,9 +109,13 @@ public final class XenOnHyperV implements Backend {
             throw new IllegalArgumentException("hyperv.vendor=" + hv.vendor().textName() + " but xen.vendor="
                     + xen.vendor().textName() + ": one CPU runs both");
         }
+        if (hv.tscKhz() != xen.tscKhz()) {
+            throw new IllegalArgumentException("hyperv.tsc-khz=" + hv.tscKhz() + " but xen.tsc-khz=" + xen.tscKhz()
+                    + ": one CPU runs both");
+        }
         this.xen = xen;
         this.hvConfig = hv.withPorts(HvLink.withRequiredPorts(hv.ports(), xen.vcpus(),
-                Integer.toUnsignedLong(xen.maxEvtchnPort()) + 1));
+                Integer.toUnsignedLong(xen.maxEvtchnPort()) + 1, AdapterState.dom0Ports(xen)));
         this.partition = new HvPartition(hvConfig);
         this.state = new AdapterState(xen, partition);
         String[] v = xen.version().split("\\.");
@@ -109,12 +126,17 @@ public final class XenOnHyperV implements Backend {
         this.identity = new XenIdentity(xen);
         this.console = new AdapterConsole(xen.build() == XenConfig.Build.DEBUG);
         this.xenOnly = new XenOnlyCalls(state);
+        this.memory = new MemoryOps(state);
+        this.hvm = new HvmOps(state, sched);
     }
 
-    /** The adapter for {@code xen} on a default TLFS partition with as many VPs and the same vendor. */
+    /**
+     * The adapter for {@code xen} on a default TLFS partition with as many VPs, the same vendor and
+     * the same TSC frequency.
+     */
     public static XenOnHyperV of(XenConfig xen) {
         return new XenOnHyperV(xen, HvConfig.defaults().withVcpus(xen.vcpus())
-                .withVendor(xen.vendor()));
+                .withVendor(xen.vendor()).withTscKhz(xen.tscKhz()));
     }
 
     /**
@@ -138,6 +160,7 @@ public final class XenOnHyperV implements Backend {
         TreeMap<String, String> hvWithDefaults = new TreeMap<>();
         hvWithDefaults.put(HvConfig.VCPUS, Integer.toString(x.vcpus()));
         hvWithDefaults.put(HvConfig.VENDOR, x.vendor().textName());
+        hvWithDefaults.put(HvConfig.TSC_KHZ, Integer.toString(x.tscKhz()));
         hvWithDefaults.putAll(hvKeys);
         return new XenOnHyperV(x, HvConfig.fromMap(hvWithDefaults));
     }
@@ -150,6 +173,18 @@ public final class XenOnHyperV implements Backend {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** The shared_info overlay's page while the guest has it mapped, as the reference reports Xen's. */
+    @Override
+    public SortedSet<Long> ownedPages() {
+        long gpa = state.shinfo.mappedGpa();
+        if (gpa < 0) {
+            return Collections.emptySortedSet();
+        }
+        TreeSet<Long> s = new TreeSet<>();
+        s.add(gpa);
+        return Collections.unmodifiableSortedSet(s);
     }
 
     /** {@code xen.*} and {@code hyperv.*} (with the adapter's connections in {@code hyperv.ports}). */
@@ -167,6 +202,8 @@ public final class XenOnHyperV implements Backend {
             throw new IllegalArgumentException("request from vCPU " + request.vcpu() + ", but xen.vcpus=" + xen.vcpus());
         }
         Observation.Builder out = Observation.builder();
+        state.time.refresh(request.vcpu(), nowNs, out::trail);
+        state.dom0.introduceOnce(memory, out::trail);
         switch (request) {
             case Hypercall h when h.abi() == Abi.HV64 -> hyperVHypercall(h, memory, out);
             case Hypercall h -> xenHypercall(new Call(h.vcpu(), h.abi(), nowNs, out), h, memory);
@@ -194,22 +231,33 @@ public final class XenOnHyperV implements Backend {
                     }
                 }
             }
+            // Xen's page MSR latches the shared_info layout from the vCPU's mode (hvm_latch_shinfo_size()).
             case MsrWrite w -> out.fault(HvMsr.inWindow(w.index())
                     ? partition.wrmsr(w.vcpu(), w.index(), w.value(), memory).fault()
-                    : xenMsrs.write(w.index(), w.value(), memory));
+                    : xenMsrs.write(w.index(), w.value(), w.mode(), memory));
             case PortRead p -> out.returns(DebugConsole.in(p.port(), p.size()));
             case PortWrite p -> out.console(DebugConsole.out(p.port(), p.size(), p.value()));
-            // Nothing is emulated in the MMIO hole yet: an empty bus (the LAPIC and IOAPIC come with issue 3).
-            case MmioRead m -> out.returns(NullHandler.read(m.size()));
-            case MmioWrite m -> { }
+            case MmioRead m -> out.returns(state.platform.mmioRead(m.vcpu(), m.gpa(), m.size()));
+            case MmioWrite m -> {
+                if (state.platform.mmioWrite(m.vcpu(), m.gpa(), m.size(), m.value())) {
+                    // Software-enabling the LAPIC re-raises a pending upcall vector (as vlapic_reg_write() APIC_SPIV).
+                    state.events.lapicEnabled(m.vcpu(), out);
+                }
+            }
             case GuestWrite g -> state.shinfo.applyGuestWrite(g.chunk());
         }
         try {
             state.shinfo.flush(memory);
         } catch (GuestFault f) {
-            throw new IllegalStateException("shared_info mirror mapped outside guest RAM: " + f.getMessage(), f);
+            // The guest put the overlay where there is no RAM here: nothing the adapter writes reaches it.
+            out.trail("shared_info overlay at 0x" + Long.toHexString(state.shinfo.mappedGpa())
+                    + " is not guest RAM here: " + f.getMessage());
         }
-        return out.build();
+        Observation o = out.build();
+        if (o.vcpu().run() == VcpuState.Run.BLOCKED) {
+            state.time.blocked(request.vcpu());
+        }
+        return o;
     }
 
     /** A Hyper-V hypercall from the guest: the partition serves it against guest memory. */
@@ -242,6 +290,7 @@ public final class XenOnHyperV implements Backend {
         } else {
             rc = switch ((int) nr) {
                 case 7 -> xenOnly.platformOp(c, m, a[0]);
+                case 12 -> memory.dispatch(c, a[0], a[1], m);
                 case 17 -> identity.xenVersion(c, m, (int) a[0], a[1]);
                 case 18 -> console.consoleIo(c, m, (int) a[0], (int) a[1], a[2]);
                 case 21 -> xenOnly.vmAssist(c, (int) a[0], (int) a[1]);
@@ -249,13 +298,14 @@ public final class XenOnHyperV implements Backend {
                 case 27 -> xenOnly.xsmOp(c);
                 case 29 -> sched.dispatch(c, (int) a[0], a[1], m);
                 case 32 -> evtchn.dispatch(c, (int) a[0], a[1], m);
+                case 34 -> hvm.dispatch(c, a[0], a[1], m);
                 case 35 -> xenOnly.sysctl(c, m, a[0]);
                 case 36 -> xenOnly.domctl(c, m, a[0]);
                 case 40 -> xenOnly.xenpmuOp(c);
                 case 42 -> xenOnly.hypfsOp(c);
-                // The reference leaves these unmodelled (memory_op, multicall, set_timer_op,
-                // grant_table_op, vcpu_op, physdev_op, hvm_op, dm_op, arch_1); so does the adapter.
-                case 12, 13, 15, 20, 24, 33, 34, 41, 49 -> c.unmodelled();
+                // The reference leaves these unmodelled (multicall, set_timer_op, grant_table_op,
+                // vcpu_op, physdev_op, dm_op, arch_1); so does the adapter.
+                case 13, 15, 20, 24, 33, 41, 49 -> c.unmodelled();
                 default -> c.error(ENOSYS, "hypercall " + nr + " not in the HVM table");
             };
         }

@@ -5,6 +5,7 @@ import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.MemChunk;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
@@ -29,10 +30,31 @@ final class XenOnHyperVGaps {
 
     /** {@code __HYPERVISOR_console_io} (xen/include/public/xen.h). */
     private static final long CONSOLE_IO = 18;
+    /** {@code __HYPERVISOR_memory_op}, {@code __HYPERVISOR_hvm_op} (xen/include/public/xen.h). */
+    private static final long MEMORY_OP = 12, HVM_OP = 34;
+    /** XENMEM_* (xen/include/public/memory.h) and the cmd encoding op | start_extent &lt;&lt; 6. */
+    private static final int XENMEM_increase_reservation = 0, XENMEM_decrease_reservation = 1,
+            XENMEM_populate_physmap = 6, XENMEM_add_to_physmap = 7,
+            MEMOP_EXTENT_SHIFT = 6, MEMOP_CMD_MASK = 0x3f;
+    /** HVMOP_get_time (xen/include/public/hvm/hvm_op.h). */
+    private static final int HVMOP_get_time = 10;
+    /**
+     * vcpu_info[v].time.system_time inside shared_info: vcpu_info is 64 bytes (32 of them), time at
+     * +32, system_time at +16 of it, a u64 (xen/include/public/xen.h; xen-abi.md §6).
+     */
+    private static final int VCPU_INFO_SIZE = 64, LEGACY_VCPUS = 32, SYSTEM_TIME = 32 + 16;
+    /** Hyper-V's clock unit: 100 ns (TLFS "Reference Counter"). */
+    private static final long NS_PER_TICK = 100;
+    /**
+     * How far a time derived from the reference counter may trail Xen's ns: one 100 ns tick of
+     * resolution plus one TSC period, which is under 100 ns for any TSC faster than 10 MHz
+     * (hyperv-abi.md §7).
+     */
+    private static final long CLOCK_SLACK_NS = 2 * NS_PER_TICK;
     /** {@code CONSOLEIO_write} (xen/include/public/xen.h). */
     private static final int CONSOLEIO_WRITE = 0;
     /** Xen errnos (xen/include/public/errno.h). */
-    private static final long EPERM = 1, EFAULT = 14, ENOSYS = 38;
+    private static final long EPERM = 1, EFAULT = 14, EINVAL = 22, ENOSYS = 38, EOPNOTSUPP = 95;
     /** Hyper-V's CPUID range and where the adapter moves Xen's leaves (TLFS; xen/arch/x86/cpuid.c). */
     private static final int HV_CPUID_FIRST = 0x40000000, HV_CPUID_LAST = 0x400000FF,
             XEN_RELOCATED_FIRST = 0x40000100, XEN_RELOCATED_LAST = 0x400001FF;
@@ -74,7 +96,160 @@ final class XenOnHyperVGaps {
                         "the partition does not offer the Hyper-V call a Xen operation maps to (HV_STATUS "
                                 + "INVALID_HYPERCALL_CODE or ACCESS_DENIED, e.g. SignalEvent under Xen viridian); the "
                                 + "adapter's reverse map (adapter policy, hyperv-abi.md §8a) returns -ENOSYS or -EPERM",
-                        XenOnHyperVGaps::hypervCallUnavailable));
+                        XenOnHyperVGaps::hypervCallUnavailable),
+                new KnownDivergence("memory-reservation-no-hyperv-call",
+                        "a Hyper-V guest cannot change its partition's memory (GPA mapping is the parent's, ballooning "
+                                + "is VMBus Dynamic Memory), so increase/decrease_reservation and populate_physmap do no "
+                                + "extent under the adapter and return start_extent, where Xen allocates, frees or maps pages",
+                        XenOnHyperVGaps::memoryReservationNoHypervCall),
+                new KnownDivergence("physmap-move-root-only",
+                        "moving guest RAM to another frame (add_to_physmap gmfn/gmfn_range) needs HvCallMapGpaPages, "
+                                + "which only the parent may call: the adapter returns -EOPNOTSUPP where Xen moves the page",
+                        XenOnHyperVGaps::physmapMoveRootOnly),
+                new KnownDivergence("grant-table-no-hyperv-mapping",
+                        "grant frames would be mapped into the guest's GPA space, which only the parent may do "
+                                + "(VMBus GPADLs are a host protocol): the adapter presents a Xen without grant tables, "
+                                + "whose add_to_physmap(grant_table) is -EINVAL",
+                        XenOnHyperVGaps::grantTableNoHypervMapping),
+                new KnownDivergence("hyperv-clock-100ns",
+                        "Hyper-V's clock counts 100 ns since partition creation (reference counter, TSC page); Xen's "
+                                + "system time is ns, so HVMOP_get_time and vcpu_time_info.system_time derived from it "
+                                + "are a multiple of 100 ns and up to one tick and one TSC period early",
+                        XenOnHyperVGaps::hypervClock100ns));
+    }
+
+    /**
+     * memory_op increase/decrease_reservation or populate_physmap where the adapter returned exactly
+     * start_extent (no extent done) and wrote nothing the reference did not; the reference did more
+     * extents (or crashed the domain on a bad frame). Only result, writes, shutdown and vCPU may differ.
+     */
+    static boolean memoryReservationNoHypervCall(GuestRequest request, Set<Field> fields, Observation ref,
+                                                 Observation adapter) {
+        if (!(request instanceof Hypercall h) || h.abi() == Abi.HV64 || xenNumber(h) != MEMORY_OP
+                || !only(fields, Field.RESULT, Field.WRITES, Field.SHUTDOWN, Field.VCPU)) {
+            return false;
+        }
+        long cmd = xenArg(h, 0);
+        int op = (int) (cmd & MEMOP_CMD_MASK);
+        if (op != XENMEM_increase_reservation && op != XENMEM_decrease_reservation && op != XENMEM_populate_physmap) {
+            return false;
+        }
+        long start = cmd >>> MEMOP_EXTENT_SHIFT;
+        return adapter.returns().length == 1 && xenRc(h, adapter) == start && adapter.shutdown() == Observation.NO_SHUTDOWN
+                && (ref.returns().length == 0 || Long.compareUnsigned(xenRc(h, ref), start) > 0)
+                && subsequence(adapter.writes(), ref.writes());
+    }
+
+    /**
+     * add_to_physmap (space gmfn or gmfn_range), which Xen completed with 0 and the adapter refused
+     * with -EOPNOTSUPP, its trail naming the parent-only mapping; only the result differs. (The space
+     * is not in the registers: the adapter's account of the call says which it was.)
+     */
+    static boolean physmapMoveRootOnly(GuestRequest request, Set<Field> fields, Observation ref, Observation adapter) {
+        if (!(request instanceof Hypercall h) || h.abi() == Abi.HV64 || xenNumber(h) != MEMORY_OP
+                || (int) (xenArg(h, 0) & MEMOP_CMD_MASK) != XENMEM_add_to_physmap
+                || !fields.equals(EnumSet.of(Field.RESULT)) || xenRc(h, ref) != 0 || xenRc(h, adapter) != -EOPNOTSUPP) {
+            return false;
+        }
+        return adapter.trail().stream().anyMatch(t -> t.startsWith("add_to_physmap: moving RAM"));
+    }
+
+    /**
+     * add_to_physmap that Xen completed with 0 and the adapter refused with -EINVAL, where the
+     * adapter's trail names the grant-table space; only the result differs. (The space is not in
+     * the request's registers, so the adapter's account of the call is what says which it was.)
+     */
+    static boolean grantTableNoHypervMapping(GuestRequest request, Set<Field> fields, Observation ref, Observation adapter) {
+        if (!(request instanceof Hypercall h) || h.abi() == Abi.HV64 || xenNumber(h) != MEMORY_OP
+                || (int) (xenArg(h, 0) & MEMOP_CMD_MASK) != XENMEM_add_to_physmap
+                || !fields.equals(EnumSet.of(Field.RESULT)) || xenRc(h, ref) != 0 || xenRc(h, adapter) != -EINVAL) {
+            return false;
+        }
+        return adapter.trail().stream().anyMatch(t -> t.startsWith("add_to_physmap: grant_table:"));
+    }
+
+    /**
+     * Only writes differ, chunk for chunk at the same addresses and lengths, and every difference
+     * lies in one 8-byte time value: the whole output of HVMOP_get_time, or a vcpu_info's
+     * time.system_time in a page's shared_info layout. The adapter's value is a multiple of 100 ns,
+     * not later than the reference's and at most {@link #CLOCK_SLACK_NS} earlier.
+     */
+    static boolean hypervClock100ns(GuestRequest request, Set<Field> fields, Observation ref, Observation adapter) {
+        if (!fields.equals(EnumSet.of(Field.WRITES)) || ref.writes().size() != adapter.writes().size()) {
+            return false;
+        }
+        boolean getTime = request instanceof Hypercall h && h.abi() != Abi.HV64 && xenNumber(h) == HVM_OP
+                && xenArg(h, 0) == HVMOP_get_time;
+        for (int i = 0; i < ref.writes().size(); i++) {
+            MemChunk a = ref.writes().get(i);
+            MemChunk b = adapter.writes().get(i);
+            if (a.gpa() != b.gpa() || a.length() != b.length()) {
+                return false;
+            }
+            if (a.equals(b)) {
+                continue;
+            }
+            if (!(getTime && a.length() == 8 && clockValue(a, b, 0)) && !systemTimesOnly(a, b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every differing byte of the chunk pair lies in a vcpu_info's system_time, each a clock value. */
+    private static boolean systemTimesOnly(MemChunk ref, MemChunk adapter) {
+        long page = ref.gpa() & ~0xfffL;
+        for (int off = 0; off < ref.length(); off++) {
+            if (ref.byteAt(off) == adapter.byteAt(off)) {
+                continue;
+            }
+            long inPage = ref.gpa() + off - page;
+            if (inPage >= (long) VCPU_INFO_SIZE * LEGACY_VCPUS) {
+                return false;
+            }
+            long field = inPage - inPage % VCPU_INFO_SIZE + SYSTEM_TIME;
+            int at = (int) (page + field - ref.gpa());
+            if (inPage < field || inPage >= field + 8 || at < 0 || at + 8 > ref.length() || !clockValue(ref, adapter, at)) {
+                return false;
+            }
+            off = at + 7;
+        }
+        return true;
+    }
+
+    /** The u64 at {@code at}: the adapter's a multiple of 100, at most the slack before the reference's. */
+    private static boolean clockValue(MemChunk ref, MemChunk adapter, int at) {
+        long r = u64(ref, at);
+        long a = u64(adapter, at);
+        return a % NS_PER_TICK == 0 && Long.compareUnsigned(a, r) <= 0 && r - a <= CLOCK_SLACK_NS;
+    }
+
+    private static long u64(MemChunk c, int at) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (c.byteAt(at + i) & 0xff);
+        }
+        return v;
+    }
+
+    /** True when every chunk of {@code part} appears in {@code whole}, in order. */
+    private static boolean subsequence(List<MemChunk> part, List<MemChunk> whole) {
+        int j = 0;
+        for (MemChunk c : part) {
+            while (j < whole.size() && !whole.get(j).equals(c)) {
+                j++;
+            }
+            if (j == whole.size()) {
+                return false;
+            }
+            j++;
+        }
+        return true;
+    }
+
+    /** Argument register {@code i} as the ABI reads it (the low half for 32-bit callers). */
+    private static long xenArg(Hypercall h, int i) {
+        return h.abi() == Abi.XEN32 ? h.arg(i) & 0xffffffffL : h.arg(i);
     }
 
     /** console_io/CONSOLEIO_write; only result and console differ; Xen refused or filtered, the adapter logged. */
@@ -165,12 +340,15 @@ final class XenOnHyperVGaps {
     /**
      * A Xen hypercall the reference completed with 0, where the adapter's last Hyper-V call came back
      * INVALID_HYPERCALL_CODE or ACCESS_DENIED and the adapter returned the mapped -ENOSYS / -EPERM;
-     * only the result and the events and interrupts that call would have made may differ.
+     * only the result and what that call would have led to may differ: events, interrupts, and what
+     * dom0's daemon behind it would have written (ring bytes, console), the adapter having written
+     * nothing the reference did not.
      */
     static boolean hypervCallUnavailable(GuestRequest request, Set<Field> fields, Observation ref, Observation adapter) {
         if (!(request instanceof Hypercall h) || h.abi() == Abi.HV64 || ref.returns().length == 0
                 || xenRc(h, ref) != 0 || !fields.contains(Field.RESULT)
-                || !only(fields, Field.RESULT, Field.EVENTS, Field.INTERRUPTS)) {
+                || !only(fields, Field.RESULT, Field.EVENTS, Field.INTERRUPTS, Field.WRITES, Field.CONSOLE)
+                || !subsequence(adapter.writes(), ref.writes()) || adapter.console().length != 0) {
             return false;
         }
         Integer status = null;

@@ -170,11 +170,16 @@ final class HvCalls {
         if (port == null) {
             return HvStatus.INVALID_CONNECTION_ID;
         }
-        if (port.type() != HvPort.Type.EVENT) {
+        if (port.type() == HvPort.Type.MESSAGE) {
             return HvStatus.INVALID_PORT_ID;
         }
         if (flag >= port.flagCount()) {
             return HvStatus.INVALID_PARAMETER;
+        }
+        if (port.type() == HvPort.Type.ROOT) {
+            // The root's SynIC state is the root's business: the event is handed over.
+            p.signalRoot(conn, flag);
+            return HvStatus.SUCCESS;
         }
         SynIc s = p.synicUnchecked(port.vp());
         // T:IPC: the target SynIC or SIEF page disabled, or the SINT masked, cannot accept events.
@@ -213,6 +218,12 @@ final class HvCalls {
             return HvStatus.INVALID_HYPERCALL_INPUT;
         }
         HvPort port = p.config().ports().lookup((int) param).orElse(null);
+        if (port != null && port.type() == HvPort.Type.ROOT) {
+            // A connection the VMM registered with KVM_HYPERV_EVENTFD: KVM signals the eventfd,
+            // the root's service reads it (kvm_hvcall_signal_event() → eventfd_signal()).
+            p.signalRoot((int) param, 0);
+            return HvStatus.SUCCESS;
+        }
         if (port == null || port.type() != HvPort.Type.EVENT) {
             return kvmUserspaceSignal(param);
         }
@@ -238,6 +249,36 @@ final class HvCalls {
             return HvStatus.INVALID_PORT_ID;
         }
         return HvStatus.INVALID_CONNECTION_ID;
+    }
+
+    /**
+     * The root's HvCallSignalEvent into this partition ({@link HvPartition#signalFromRoot}): the
+     * TLFS checks of the target (connection, port type, flag, SynIC state) as for a guest's call;
+     * under KVM the root sets the flag with {@code hyperv_set_event_flag()}, which drops the event
+     * when the SynIC or SIEF page is off and raises nothing while the SINT is masked.
+     */
+    int rootSignal(int conn, int flag, GuestMemory memory, Consumer<Interrupt> irqs) {
+        HvPort port = p.config().ports().lookup(conn).orElse(null);
+        if (port == null) {
+            return HvStatus.INVALID_CONNECTION_ID;
+        }
+        if (port.type() != HvPort.Type.EVENT) {
+            return HvStatus.INVALID_PORT_ID;
+        }
+        if (flag < 0 || flag >= port.flagCount()) {
+            return HvStatus.INVALID_PARAMETER;
+        }
+        SynIc s = p.synicUnchecked(port.vp());
+        if (p.personality() == HvPersonality.KVM) {
+            if (!s.enabled() || !s.siefEnabled()) {
+                return HvStatus.SUCCESS;
+            }
+            return setSiefFlag(port, flag, s, memory, irqs, !s.masked(port.sint()));
+        }
+        if (!s.enabled() || !s.siefEnabled() || s.masked(port.sint())) {
+            return HvStatus.INVALID_SYNIC_STATE;
+        }
+        return setSiefFlag(port, flag, s, memory, irqs, true);
     }
 
     /**

@@ -17,9 +17,12 @@ import java.util.TreeMap;
  * @param vendor      CPU vendor, which picks the hypercall-page instruction ({@code hyperv.vendor})
  * @param spinRetries CPUID 0x40000004 EBX, spinlock retries before HvCallNotifyLongSpinWait;
  *                    0xFFFFFFFF means never notify ({@code hyperv.spin-retries})
+ * @param tscKhz      the TSC frequency of the CPU the partition runs on, kHz ({@code hyperv.tsc-khz}):
+ *                    what HV_X64_MSR_TSC_FREQUENCY reports (in Hz) and the reference TSC page's scale
+ *                    derives from; the TSC counts from 0 at partition creation
  */
 public record HvConfig(HvPersonality personality, long privileges, HvPorts ports, int vcpus, CpuVendor vendor,
-                       int spinRetries) {
+                       int spinRetries, int tscKhz) {
 
     public static final String PERSONALITY = "hyperv.personality";
     public static final String PRIVILEGES = "hyperv.privileges";
@@ -27,6 +30,13 @@ public record HvConfig(HvPersonality personality, long privileges, HvPorts ports
     public static final String VCPUS = "hyperv.vcpus";
     public static final String VENDOR = "hyperv.vendor";
     public static final String SPIN_RETRIES = "hyperv.spin-retries";
+    public static final String TSC_KHZ = "hyperv.tsc-khz";
+
+    /**
+     * Default TSC frequency: 2 GHz, the same default as the Xen model's {@code xen.tsc-khz}, so the
+     * two personalities of a pair run on one CPU unless configured otherwise.
+     */
+    public static final int DEFAULT_TSC_KHZ = 2_000_000;
 
     /**
      * Most VPs a partition may have here: the sparse VP set addresses 64 banks of 64 VPs
@@ -55,36 +65,49 @@ public record HvConfig(HvPersonality personality, long privileges, HvPorts ports
                         PORTS, p.connectionId(), p.vp(), vcpus));
             }
         }
+        if (tscKhz <= 0) {
+            throw new IllegalArgumentException(TSC_KHZ + " = " + tscKhz + " must be positive");
+        }
     }
 
-    /** The defaults: tlfs, a normal guest's privileges, no ports, one vCPU, Intel, 2047 retries. */
+    /** A configuration on the default 2 GHz CPU. */
+    public HvConfig(HvPersonality personality, long privileges, HvPorts ports, int vcpus, CpuVendor vendor,
+                    int spinRetries) {
+        this(personality, privileges, ports, vcpus, vendor, spinRetries, DEFAULT_TSC_KHZ);
+    }
+
+    /** The defaults: tlfs, a normal guest's privileges, no ports, one vCPU, Intel, 2047 retries, 2 GHz. */
     public static HvConfig defaults() {
         return new HvConfig(HvPersonality.TLFS, HvPrivilege.DEFAULT_GUEST, HvPorts.NONE, 1, CpuVendor.INTEL,
-                DEFAULT_SPIN_RETRIES);
+                DEFAULT_SPIN_RETRIES, DEFAULT_TSC_KHZ);
     }
 
     public HvConfig withPersonality(HvPersonality p) {
-        return new HvConfig(p, privileges, ports, vcpus, vendor, spinRetries);
+        return new HvConfig(p, privileges, ports, vcpus, vendor, spinRetries, tscKhz);
     }
 
     public HvConfig withPrivileges(long mask) {
-        return new HvConfig(personality, mask, ports, vcpus, vendor, spinRetries);
+        return new HvConfig(personality, mask, ports, vcpus, vendor, spinRetries, tscKhz);
     }
 
     public HvConfig withPorts(HvPorts p) {
-        return new HvConfig(personality, privileges, p, vcpus, vendor, spinRetries);
+        return new HvConfig(personality, privileges, p, vcpus, vendor, spinRetries, tscKhz);
     }
 
     public HvConfig withVcpus(int n) {
-        return new HvConfig(personality, privileges, ports, n, vendor, spinRetries);
+        return new HvConfig(personality, privileges, ports, n, vendor, spinRetries, tscKhz);
     }
 
     public HvConfig withVendor(CpuVendor v) {
-        return new HvConfig(personality, privileges, ports, vcpus, v, spinRetries);
+        return new HvConfig(personality, privileges, ports, vcpus, v, spinRetries, tscKhz);
     }
 
     public HvConfig withSpinRetries(int n) {
-        return new HvConfig(personality, privileges, ports, vcpus, vendor, n);
+        return new HvConfig(personality, privileges, ports, vcpus, vendor, n, tscKhz);
+    }
+
+    public HvConfig withTscKhz(int khz) {
+        return new HvConfig(personality, privileges, ports, vcpus, vendor, spinRetries, khz);
     }
 
     /** True when the partition holds every bit of {@code privilege}. */
@@ -101,6 +124,7 @@ public record HvConfig(HvPersonality personality, long privileges, HvPorts ports
         m.put(VCPUS, Integer.toString(vcpus));
         m.put(VENDOR, vendor.textName());
         m.put(SPIN_RETRIES, "0x" + Integer.toHexString(spinRetries));
+        m.put(TSC_KHZ, Integer.toString(tscKhz));
         return m;
     }
 
@@ -118,6 +142,7 @@ public record HvConfig(HvPersonality personality, long privileges, HvPorts ports
         long privileges = c.privileges;
         CpuVendor vendor = c.vendor;
         int spin = c.spinRetries;
+        int tscKhz = c.tscKhz;
         for (var e : new TreeMap<>(map).entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
@@ -127,11 +152,13 @@ public record HvConfig(HvPersonality personality, long privileges, HvPorts ports
                 case VCPUS -> vcpus = parseDecimal(VCPUS, v);
                 case VENDOR -> vendor = CpuVendor.fromTextName(v);
                 case SPIN_RETRIES -> spin = (int) parseNumber32(SPIN_RETRIES, v);
+                case TSC_KHZ -> tscKhz = parseDecimal(TSC_KHZ, v);
                 default -> throw new IllegalArgumentException("unknown Hyper-V configuration key '" + e.getKey()
-                        + "' (known: " + String.join(", ", PERSONALITY, PRIVILEGES, PORTS, VCPUS, VENDOR, SPIN_RETRIES) + ")");
+                        + "' (known: " + String.join(", ", PERSONALITY, PRIVILEGES, PORTS, VCPUS, VENDOR, SPIN_RETRIES,
+                        TSC_KHZ) + ")");
             }
         }
-        return new HvConfig(personality, privileges, ports, vcpus, vendor, spin);
+        return new HvConfig(personality, privileges, ports, vcpus, vendor, spin, tscKhz);
     }
 
     private static long parseHex64(String key, String v) {

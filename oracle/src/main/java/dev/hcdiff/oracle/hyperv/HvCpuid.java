@@ -55,6 +55,10 @@ final class HvCpuid {
     /** Leaf-3 EAX bits Xen always grants: AccessIntrCtrlRegs, AccessHypercallMsrs, AccessVpIndex. */
     static final long XEN_ALWAYS = HvPrivilege.ACCESS_INTR_CTRL_REGS | HvPrivilege.ACCESS_HYPERCALL_MSRS
             | HvPrivilege.ACCESS_VP_INDEX;
+    /** Leaf-3 EDX bit 8: the timer-frequency MSRs are available (TLFS "Feature and Interface Discovery"). */
+    static final int FEATURE_FREQUENCY_MSRS = 1 << 8;
+    /** Leaf-3 EDX bit 10: the guest crash MSRs CRASH_P0–P4 and CRASH_CTL are available (same page). */
+    static final int FEATURE_GUEST_CRASH_MSRS = 1 << 10;
 
     static int[] leaf(HvPartition p, int leaf, int subleaf) {
         HvConfig c = p.config();
@@ -74,9 +78,14 @@ final class HvCpuid {
             }
             case LEAF_FEATURES -> {
                 long priv = xen ? c.privileges() | XEN_ALWAYS : c.privileges();
-                // EDX: no optional feature is modelled yet (no XMM fast calls, crash or frequency MSRs).
-                // Xen reports EBX = 0: its viridian grants no partition-level hypercall privilege.
-                yield new int[] {(int) priv, xen ? 0 : (int) (priv >>> 32), 0, 0};
+                // EDX: the crash MSRs are always offered (KVM with its crash MSRs enabled, Xen with
+                // HVMPV_crash_ctl, libxl's viridian default); the frequency-MSR bit goes with the
+                // AccessFrequencyRegs privilege as KVM reports it, Xen sets only bits 3, 10 and 17.
+                // No XMM fast calls are modelled. Xen reports EBX = 0: its viridian grants no
+                // partition-level hypercall privilege.
+                int edx = FEATURE_GUEST_CRASH_MSRS
+                        | (!xen && c.has(HvPrivilege.ACCESS_FREQUENCY_REGS) ? FEATURE_FREQUENCY_MSRS : 0);
+                yield new int[] {(int) priv, xen ? 0 : (int) (priv >>> 32), 0, edx};
             }
             case LEAF_RECOMMENDATIONS -> {
                 if (!xen) {

@@ -22,6 +22,13 @@ public final class HvMsr {
     public static final int VP_INDEX = 0x40000002;
     /** HV_X64_MSR_TIME_REF_COUNT, read-only, 100 ns ticks since partition creation (TLFS "Timers", Reference Counter). */
     public static final int TIME_REF_COUNT = 0x40000020;
+    /**
+     * HV_X64_MSR_REFERENCE_TSC: 63:12 GPFN, 11:1 RsvdP, 0 Enable, partition-wide (TLFS "Timers",
+     * "Partition Reference TSC Mechanism"; App. C lists it read-only, but it is written to enable the page).
+     */
+    public static final int REFERENCE_TSC = 0x40000021;
+    /** HV_X64_MSR_TSC_FREQUENCY, read-only, the TSC frequency in Hz (TLFS App. C; privilege AccessFrequencyRegs). */
+    public static final int TSC_FREQUENCY = 0x40000022;
     /** HV_X64_MSR_SCONTROL, SynIC control, bit 0 Enable (TLFS "Inter-Partition Communication"). */
     public static final int SCONTROL = 0x40000080;
     /** HV_X64_MSR_SVERSION, read-only, reads 1 (TLFS "Inter-Partition Communication"). */
@@ -36,6 +43,12 @@ public final class HvMsr {
     public static final int SINT0 = 0x40000090;
     /** HV_X64_MSR_SINT15. */
     public static final int SINT15 = 0x4000009F;
+    /** HV_X64_MSR_CRASH_P0; CRASH_Pn = CRASH_P0 + n, n = 0..4, free crash parameters (TLFS App. C, "Partitions"). */
+    public static final int CRASH_P0 = 0x40000100;
+    /** HV_X64_MSR_CRASH_P4. */
+    public static final int CRASH_P4 = 0x40000104;
+    /** HV_X64_MSR_CRASH_CTL: 63 CrashNotify, 62 CrashMessage (TLFS datatype hv_crash_ctl_reg_contents). */
+    public static final int CRASH_CTL = 0x40000105;
 
     /** True when {@code index} lies in the synthetic window 0x40000000–0x400001FF. */
     public static boolean inWindow(int index) {

@@ -3,6 +3,8 @@ package dev.hcdiff.oracle.hyperv;
 import dev.hcdiff.oracle.backend.GuestMemory;
 import dev.hcdiff.trace.record.Interrupt;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -11,11 +13,30 @@ import java.util.function.Consumer;
  * synthetic MSRs, hypercalls). Single-threaded and deterministic: time comes only from the
  * {@code nowNs} passed in, guest memory only from the {@link GuestMemory} passed in.
  *
- * <p>Scope (issue 2): the calls and MSRs hyperv-abi.md §8a needs for the Xen adapter; the rest of
- * the TLFS surface (STIMER, APIC MSRs, PostMessage, flushes, IPIs) is for issue 4 and answers as an
- * unknown MSR (#GP) or code (INVALID_HYPERCALL_CODE) until then.
+ * <p>Scope (issues 2 and 3): the calls and MSRs hyperv-abi.md §8a needs for the Xen adapter
+ * (SynIC events, the reference counter and TSC page, the TSC frequency, the crash MSRs, event ports
+ * of the root); the rest of the TLFS surface (STIMER, APIC MSRs, PostMessage, flushes, IPIs) is for
+ * issue 4 and answers as an unknown MSR (#GP) or code (INVALID_HYPERCALL_CODE) until then.
+ *
+ * <p>The root partition is outside the model. What the partition hands it is kept for whoever plays
+ * the root's services (the Xen adapter plays dom0's): {@link #takeRootSignals() events signalled
+ * to the root's ports} and {@link #crashes() crash reports}.
  */
 public final class HvPartition {
+
+    /** HV_CRASH_CTL_CRASH_NOTIFY, CRASH_CTL bit 63 (TLFS datatype hv_crash_ctl_reg_contents). */
+    public static final long CRASH_CTL_NOTIFY = 1L << 63;
+
+    /** A HvCallSignalEvent that reached an event port of the root: the connection and the flag. */
+    public record RootSignal(int connectionId, int flag) {
+    }
+
+    /** A crash the guest reported through CRASH_CTL.CrashNotify: the VP and CRASH_P0–P4 then. */
+    public record Crash(int vp, List<Long> params) {
+        public Crash {
+            params = List.copyOf(params);
+        }
+    }
 
     private final HvConfig config;
     private final SynIc[] synics;
@@ -26,6 +47,17 @@ public final class HvPartition {
     long guestOsId;
     /** HV_X64_MSR_HYPERCALL, partition-wide, initially 0. */
     long hypercallMsr;
+    /** HV_X64_MSR_REFERENCE_TSC, partition-wide, initially 0 (TLFS "Timers"). */
+    long referenceTscMsr;
+    /** The TscSequence last published in the TSC page (0: never). */
+    int tscSequence;
+    /**
+     * CRASH_P0–P4: partition-wide in KVM ({@code kvm_hv_msr_partition_wide()}) and, following it, in
+     * the TLFS personality; per vCPU in Xen ({@code v->arch.hvm.viridian->crash_param}).
+     */
+    private final long[][] crashParams;
+    private final List<Crash> crashes = new ArrayList<>();
+    private final List<RootSignal> rootSignals = new ArrayList<>();
 
     public HvPartition(HvConfig config) {
         this.config = config;
@@ -37,6 +69,7 @@ public final class HvPartition {
         }
         this.msrs = new SyntheticMsrs(this);
         this.calls = new HvCalls(this);
+        this.crashParams = new long[config.personality() == HvPersonality.XEN_VIRIDIAN ? config.vcpus() : 1][5];
     }
 
     public HvConfig config() {
@@ -100,6 +133,55 @@ public final class HvPartition {
     /** The number of VPs. */
     public int vcpus() {
         return synics.length;
+    }
+
+    /** HV_X64_MSR_REFERENCE_TSC as last written. */
+    public long referenceTscMsr() {
+        return referenceTscMsr;
+    }
+
+    /** Crash reports so far, in order. */
+    public List<Crash> crashes() {
+        return List.copyOf(crashes);
+    }
+
+    /** Events signalled to the root's ports since the last call, in order; the queue is emptied. */
+    public List<RootSignal> takeRootSignals() {
+        List<RootSignal> out = List.copyOf(rootSignals);
+        rootSignals.clear();
+        return out;
+    }
+
+    /**
+     * The root signals an event port of this partition (the parent's HvCallSignalEvent on a
+     * connection it holds to the port it created here, TLFS "Inter-Partition Communication"): the
+     * port that {@code connectionId} reaches gets flag BaseFlagNumber + {@code flag} set in its
+     * VP's SIEF page, raising the SINT on a 0→1 change unless masked or polled.
+     *
+     * @param memory where the target VP's SIEF page lives
+     * @return the HV_STATUS the root's call gets: INVALID_CONNECTION_ID / INVALID_PORT_ID /
+     *         INVALID_PARAMETER for a bad target, INVALID_SYNIC_STATE when the SynIC or SIEF page is
+     *         off or the SINT masked (TLFS); under KVM the root's {@code hyperv_set_event_flag()}
+     *         just drops the event then
+     */
+    public int signalFromRoot(int connectionId, int flag, GuestMemory memory, Consumer<Interrupt> interrupts) {
+        return calls.rootSignal(connectionId, flag, memory, interrupts);
+    }
+
+    /** CRASH_P0–P4 as VP {@code vp} sees them. */
+    long[] crashParams(int vp) {
+        return crashParams[crashParams.length == 1 ? 0 : vp];
+    }
+
+    /** CRASH_CTL.CrashNotify from VP {@code vp}: the root learns of the crash with the parameters. */
+    void crashNotify(int vp) {
+        long[] prm = crashParams(vp);
+        crashes.add(new Crash(vp, List.of(prm[0], prm[1], prm[2], prm[3], prm[4])));
+    }
+
+    /** A guest's SignalEvent reached a port of the root. */
+    void signalRoot(int connectionId, int flag) {
+        rootSignals.add(new RootSignal(connectionId, flag));
     }
 
     SynIc synicUnchecked(int vp) {

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   ports   = "" | entry (";" entry)*
- *   entry   = conn "=" ( "event:vp" N ":sint" N ":flag" N ":count" N | "message:vp" N ":sint" N )
+ *   entry   = conn "=" ( "event:vp" N ":sint" N ":flag" N ":count" N | "message:vp" N ":sint" N
+ *                      | "root:count" N )
  *   conn    = "0x" lower-case hex digits without leading zeros, at most 0xffffff
  *   N       = decimal digits without leading zeros
  * </pre>
@@ -30,7 +31,8 @@ public record HvPorts(SortedMap<Integer, HvPort> byConnection) {
 
     private static final Pattern ENTRY = Pattern.compile(
             "0x(0|[1-9a-f][0-9a-f]{0,5})=(?:event:vp(0|[1-9][0-9]{0,5}):sint(0|[1-9][0-9]?):flag(0|[1-9][0-9]{0,4}):count(0|[1-9][0-9]{0,4})"
-                    + "|message:vp(0|[1-9][0-9]{0,5}):sint(0|[1-9][0-9]?))");
+                    + "|message:vp(0|[1-9][0-9]{0,5}):sint(0|[1-9][0-9]?)"
+                    + "|root:count(0|[1-9][0-9]{0,4}))");
 
     public HvPorts {
         TreeMap<Integer, HvPort> copy = new TreeMap<>();
@@ -72,13 +74,19 @@ public record HvPorts(SortedMap<Integer, HvPort> byConnection) {
             Matcher m = ENTRY.matcher(entry);
             if (!m.matches()) {
                 throw new IllegalArgumentException("bad hyperv.ports entry '" + entry
-                        + "' (expected 0x<conn>=event:vp<N>:sint<N>:flag<N>:count<N> or 0x<conn>=message:vp<N>:sint<N>)");
+                        + "' (expected 0x<conn>=event:vp<N>:sint<N>:flag<N>:count<N>, 0x<conn>=message:vp<N>:sint<N>"
+                        + " or 0x<conn>=root:count<N>)");
             }
             int conn = Integer.parseInt(m.group(1), 16);
-            HvPort port = m.group(2) != null
-                    ? HvPort.event(conn, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
-                            Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)))
-                    : HvPort.message(conn, Integer.parseInt(m.group(6)), Integer.parseInt(m.group(7)));
+            HvPort port;
+            if (m.group(2) != null) {
+                port = HvPort.event(conn, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                        Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)));
+            } else if (m.group(6) != null) {
+                port = HvPort.message(conn, Integer.parseInt(m.group(6)), Integer.parseInt(m.group(7)));
+            } else {
+                port = HvPort.root(conn, Integer.parseInt(m.group(8)));
+            }
             ports = ports.with(port);
         }
         return ports;

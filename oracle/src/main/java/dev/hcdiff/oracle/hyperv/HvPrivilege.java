@@ -22,6 +22,8 @@ public final class HvPrivilege {
     public static final long ACCESS_HYPERCALL_MSRS = 1L << 5;
     /** EAX bit 6 AccessVpIndex: VP_INDEX; must be set for a guest (REQ). */
     public static final long ACCESS_VP_INDEX = 1L << 6;
+    /** EAX bit 9 AccessPartitionReferenceTsc: REFERENCE_TSC. */
+    public static final long ACCESS_PARTITION_REFERENCE_TSC = 1L << 9;
     /** EAX bit 11 AccessFrequencyRegs: TSC_FREQUENCY, APIC_FREQUENCY. */
     public static final long ACCESS_FREQUENCY_REGS = 1L << 11;
     /** EBX bit 0 (mask bit 32) CreatePartitions: must be clear for a guest (REQ). */
@@ -34,14 +36,15 @@ public final class HvPrivilege {
     public static final long DEBUGGING = 1L << 43;
 
     /**
-     * What a normal guest partition gets by default (0x000000300000087E). REQ ("Requirements for
+     * What a normal guest partition gets by default (0x0000003000000A7E). REQ ("Requirements for
      * Implementing the Microsoft Hypervisor Interface") requires AccessHypercallMsrs and
      * AccessVpIndex and forbids CreatePartitions; the rest is what a Windows or Linux guest of
      * Hyper-V expects for its clock, SynIC, timers, APIC MSRs and VMBus signalling
-     * (reference counter, SynIC, synthetic timers, IntrCtrl, frequency MSRs, PostMessages,
-     * SignalEvents). Debugging is a root decision (a debugger attached) and stays off.
+     * (reference counter, reference TSC page, SynIC, synthetic timers, IntrCtrl, frequency MSRs,
+     * PostMessages, SignalEvents; Linux's {@code hv_init_tsc_clocksource()} looks for the TSC page's
+     * privilege). Debugging is a root decision (a debugger attached) and stays off.
      */
     public static final long DEFAULT_GUEST = ACCESS_PARTITION_REFERENCE_COUNTER | ACCESS_SYNIC_REGS
             | ACCESS_SYNTHETIC_TIMER_REGS | ACCESS_INTR_CTRL_REGS | ACCESS_HYPERCALL_MSRS | ACCESS_VP_INDEX
-            | ACCESS_FREQUENCY_REGS | POST_MESSAGES | SIGNAL_EVENTS;
+            | ACCESS_PARTITION_REFERENCE_TSC | ACCESS_FREQUENCY_REGS | POST_MESSAGES | SIGNAL_EVENTS;
 }

@@ -45,7 +45,17 @@ final class SyntheticMsrs {
             case HvMsr.SIEFP -> MsrResult.read(s.siefp);
             case HvMsr.SIMP -> MsrResult.read(s.simp);
             case HvMsr.EOM -> MsrResult.read(0);
-            default -> isSint(index) ? MsrResult.read(s.sint[index - HvMsr.SINT0]) : MsrResult.gp();
+            case HvMsr.REFERENCE_TSC -> MsrResult.read(p.referenceTscMsr);
+            // TLFS App. C: the TSC frequency in Hz (KVM: virtual_tsc_khz * 1000; Xen: tsc_khz * 1000).
+            case HvMsr.TSC_FREQUENCY -> MsrResult.read(p.config().tscKhz() * 1000L);
+            // A read returns the capabilities: CrashNotify (KVM host crash_ctl, Xen CRASH_NOTIFY).
+            case HvMsr.CRASH_CTL -> MsrResult.read(HvPartition.CRASH_CTL_NOTIFY);
+            default -> {
+                if (isCrashParam(index)) {
+                    yield MsrResult.read(p.crashParams(vp)[index - HvMsr.CRASH_P0]);
+                }
+                yield isSint(index) ? MsrResult.read(s.sint[index - HvMsr.SINT0]) : MsrResult.gp();
+            }
         };
     }
 
@@ -89,13 +99,58 @@ final class SyntheticMsrs {
                 // Rescans the message queues; the model queues no messages, so it is a no-op.
                 return MsrResult.done();
             }
+            case HvMsr.REFERENCE_TSC -> {
+                return writeReferenceTsc(value, memory);
+            }
+            case HvMsr.TSC_FREQUENCY -> {
+                // Read-only (TLFS App. C); KVM raises #GP on a write (ST stage 33).
+                return MsrResult.gp();
+            }
+            case HvMsr.CRASH_CTL -> {
+                // CrashNotify reports a guest crash with CRASH_P0-P4 to the root (TLFS "Partitions";
+                // KVM KVM_REQ_HV_CRASH, the value not stored; Xen SHUTDOWN_crash). Other bits: nothing.
+                if ((value & HvPartition.CRASH_CTL_NOTIFY) != 0) {
+                    p.crashNotify(vp);
+                }
+                return MsrResult.done();
+            }
             default -> {
+                if (isCrashParam(index)) {
+                    p.crashParams(vp)[index - HvMsr.CRASH_P0] = value;
+                    return MsrResult.done();
+                }
                 if (!isSint(index)) {
                     return MsrResult.gp();
                 }
                 return writeSint(s, index - HvMsr.SINT0, value);
             }
         }
+    }
+
+    /**
+     * HV_X64_MSR_REFERENCE_TSC: stored (RsvdP bits kept, as OpenVMM and KVM keep them); an enabling
+     * write publishes the page with the next sequence ({@link ReferenceTsc}), or with sequence 0
+     * when the TSC is too slow to scale. A page outside the GPA
+     * space: #GP in the TLFS reading (as for the hypercall page), stored but not written in KVM
+     * ({@code kvm_hv_setup_tsc_page()} marks it broken) and in Xen (logged).
+     */
+    private MsrResult writeReferenceTsc(long value, GuestMemory memory) {
+        if ((value & SynIc.PAGE_ENABLE) != 0) {
+            long khz = p.config().tscKhz();
+            boolean valid = ReferenceTsc.scalable(khz);
+            int seq = valid ? ReferenceTsc.nextSequence(p.tscSequence) : ReferenceTsc.INVALID_SEQUENCE;
+            byte[] page = ReferenceTsc.page(seq, valid ? ReferenceTsc.scale(p.personality(), khz) : 0);
+            try {
+                memory.writePhysical(value & SynIc.PAGE_GPFN_MASK, page);
+                p.tscSequence = seq;
+            } catch (GuestFault f) {
+                if (p.personality() == HvPersonality.TLFS) {
+                    return MsrResult.gp();
+                }
+            }
+        }
+        p.referenceTscMsr = value;
+        return MsrResult.done();
     }
 
     /**
@@ -212,6 +267,10 @@ final class SyntheticMsrs {
             need = HvPrivilege.ACCESS_VP_INDEX;
         } else if (index == HvMsr.TIME_REF_COUNT) {
             need = HvPrivilege.ACCESS_PARTITION_REFERENCE_COUNTER;
+        } else if (index == HvMsr.REFERENCE_TSC) {
+            need = HvPrivilege.ACCESS_PARTITION_REFERENCE_TSC;
+        } else if (index == HvMsr.TSC_FREQUENCY) {
+            need = HvPrivilege.ACCESS_FREQUENCY_REGS;
         } else if (index >= HvMsr.SCONTROL && index <= HvMsr.SINT15) {
             need = HvPrivilege.ACCESS_SYNIC_REGS;
         } else {
@@ -223,6 +282,10 @@ final class SyntheticMsrs {
             held |= HvCpuid.XEN_ALWAYS;
         }
         return (held & need) == need;
+    }
+
+    private static boolean isCrashParam(int index) {
+        return index >= HvMsr.CRASH_P0 && index <= HvMsr.CRASH_P4;
     }
 
     private static boolean isSint(int index) {

@@ -3,8 +3,8 @@ package dev.hcdiff.oracle.xen;
 /**
  * How the domain asked to be told about events: {@code HVM_PARAM_CALLBACK_IRQ}
  * ({@code xen/arch/x86/hvm/irq.c hvm_set_callback_via()}, xen-abi.md §7, pitfall 10). The type is
- * bits 63:56 of the param. Nothing can set it yet (hvm_op is not modelled), so a domain starts with
- * {@link None} and raises no upcall interrupt; the delivery code is in place for when it can.
+ * bits 63:56 of the param; HVMOP_set_param(HVM_PARAM_CALLBACK_IRQ) sets it ({@link HvmOp}). A
+ * domain starts with {@link None} and raises no upcall interrupt until the guest chooses one.
  */
 public sealed interface CallbackVia {
 

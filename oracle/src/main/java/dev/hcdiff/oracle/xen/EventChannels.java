@@ -198,7 +198,12 @@ public final class EventChannels {
                 v.virqToEvtchn[chn1.virq] = 0;
             }
             case INTERDOMAIN -> {
-                // Only loopback channels exist: dom0 never binds (its table is not modelled).
+                if (chn1.interdomainRemoteDom != d.domainId()) {
+                    // dom0's end (xenstored, xenconsoled) goes back to ECS_UNBOUND in dom0's table,
+                    // which the model does not hold: dom0 sends on it are dropped from now on.
+                    evtchnFree(chn1);
+                    return 0;
+                }
                 Channel chn2 = table().evtchnFromPort(chn1.interdomainRemotePort);
                 evtchnFree(chn1);
                 chn2.state = ChannelState.UNBOUND;
@@ -228,6 +233,13 @@ public final class EventChannels {
         }
         switch (lchn.state) {
             case INTERDOMAIN -> {
+                if (lchn.interdomainRemoteDom != d.domainId()) {
+                    // dom0's port becomes pending: the daemon behind it (the toolstack) runs once
+                    // this hypercall is done, still inside its observation.
+                    d.kickDom0(lchn.interdomainRemotePort);
+                    current.note("evtchn_send: dom0 port " + lchn.interdomainRemotePort + " pending");
+                    return 0;
+                }
                 Channel rchn = table().evtchnFromPort(lchn.interdomainRemotePort);
                 if (rchn.consumerIsXen()) {
                     // Xen's notification function runs instead (ioreq/xenstore wake-ups): nothing
@@ -461,6 +473,42 @@ public final class EventChannels {
         chn.notifyVcpuId = lvcpu;
         chn.unboundRemoteDomid = remoteDomid;
         return port;
+    }
+
+    /**
+     * The toolstack's half of an xl-hvm channel: a port allocated as libxl's
+     * xc_evtchn_alloc_unbound(domid, 0) does, then bound by dom0's daemon
+     * (evtchn_bind_interdomain() from dom0: both ends INTERDOMAIN; "We may have lost notifications
+     * on the remote unbound port", so dom0's end is set pending, which the guest does not see).
+     *
+     * @return the guest's port
+     */
+    int bindToDom0(int dom0Port) {
+        int port = table().getFreePort();
+        if (port < 0) {
+            throw new IllegalStateException("no free port for the toolstack's channel: " + port);
+        }
+        Channel chn = table().evtchnFromPort(port);
+        chn.state = ChannelState.INTERDOMAIN;
+        chn.interdomainRemoteDom = XenDomain.DOM0;
+        chn.interdomainRemotePort = dom0Port;
+        return port;
+    }
+
+    /**
+     * dom0 sends on its port {@code dom0Port} ({@code xenevtchn_notify()} from xenstored or
+     * xenconsoled): {@code evtchn_send()} in dom0 sets the guest's end pending, or drops the event
+     * when the guest closed its end.
+     */
+    public void dom0Send(Current current, int dom0Port) {
+        for (Channel chn : table().inUse()) {
+            if (chn.state == ChannelState.INTERDOMAIN && chn.interdomainRemoteDom == XenDomain.DOM0
+                    && chn.interdomainRemotePort == dom0Port) {
+                evtchnPortSetPending(current, chn.notifyVcpuId, chn);
+                return;
+            }
+        }
+        current.note("dom0 send on port " + dom0Port + ": the guest's end is closed, dropped");
     }
 
     /** {@code evtchn_port_set_pending()}: only usable channels. */

@@ -4,12 +4,17 @@ import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
 import dev.hcdiff.oracle.backend.NullHandler;
+import dev.hcdiff.oracle.toolstack.Toolstack;
 import dev.hcdiff.oracle.xen.abi.CpuidH;
 import dev.hcdiff.oracle.xen.dispatch.EventChannelOpDispatcher;
 import dev.hcdiff.oracle.xen.dispatch.HvmHypercalls;
+import dev.hcdiff.oracle.xen.dispatch.HvmOpDispatcher;
+import dev.hcdiff.oracle.xen.dispatch.MemoryOpDispatcher;
 import dev.hcdiff.oracle.xen.dispatch.SchedOpDispatcher;
 import dev.hcdiff.oracle.xen.platform.CpuidLeaves;
 import dev.hcdiff.oracle.xen.platform.IoPorts;
+import dev.hcdiff.oracle.xen.platform.Vioapic;
+import dev.hcdiff.oracle.xen.platform.Vlapic;
 import dev.hcdiff.oracle.xen.platform.XenMsrs;
 import dev.hcdiff.trace.record.Abi;
 import dev.hcdiff.trace.record.CpuidQuery;
@@ -17,6 +22,7 @@ import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestWrite;
 import dev.hcdiff.trace.record.Hypercall;
+import dev.hcdiff.trace.record.Interrupt;
 import dev.hcdiff.trace.record.MmioRead;
 import dev.hcdiff.trace.record.MmioWrite;
 import dev.hcdiff.trace.record.MsrRead;
@@ -24,9 +30,13 @@ import dev.hcdiff.trace.record.MsrWrite;
 import dev.hcdiff.trace.record.Observation;
 import dev.hcdiff.trace.record.PortRead;
 import dev.hcdiff.trace.record.PortWrite;
+import dev.hcdiff.trace.record.VcpuState;
 
+import java.util.Collections;
 import java.util.OptionalLong;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The reference Xen: Debian 12's Xen 4.17.7 as an HVM domU meets it (design.md, "The central
@@ -41,13 +51,23 @@ import java.util.SortedMap;
  *       hypercall the model does not implement returns -ENOSYS with the trail entry exactly
  *       {@value Current#UNMODELLED}. HV64 hypercalls are a caller error.</li>
  *   <li>{@link CpuidQuery}: {eax, ebx, ecx, edx} ({@link CpuidLeaves}).</li>
- *   <li>{@link MsrRead}/{@link MsrWrite}: the hypercall-page MSR, #GP for everything else
+ *   <li>{@link MsrRead}/{@link MsrWrite}: the hypercall-page MSR (the write latches the
+ *       shared_info layout from {@link MsrWrite#mode()}), #GP for everything else
  *       ({@link XenMsrs}).</li>
  *   <li>{@link PortRead}/{@link PortWrite}: the 0xE9 console and the null handler
  *       ({@link IoPorts}).</li>
+ *   <li>{@link MmioRead}/{@link MmioWrite}: the calling vCPU's vLAPIC page at 0xFEE00000
+ *       ({@link Vlapic}), the vIOAPIC window at 0xFEC00000 ({@link Vioapic}, not for
+ *       {@code xl-pvh}: PVH has no vIOAPIC); the rest of the hole
+ *       is the null handler (all ones, writes dropped). The HPET is absent (issue 3's contract).</li>
  *   <li>{@link GuestWrite}: applied to the shared_info page if it is mapped; empty returns.</li>
  * </ul>
- * Deterministic: time only from {@code nowNs}, no hash-order output. Not thread-safe.
+ * Before the first request, the toolstack's introduction writes the xenstore ring's
+ * server_features. After a request, dom0's daemons run for every dom0 port the guest signalled
+ * ({@link Toolstack}), inside the same observation; then Xen's changes to shared_info are written to guest memory.
+ * Time: vcpu_time_info is refreshed at creation, once per virtual second and after the vCPU
+ * blocked ({@link XenDomain}). Deterministic: time only from {@code nowNs}, no hash-order output.
+ * Not thread-safe.
  */
 public final class XenBackend implements Backend {
 
@@ -58,6 +78,8 @@ public final class XenBackend implements Backend {
     private final IoPorts ports;
     private final HvmHypercalls hypercalls;
     private final EventChannels eventChannels;
+    /** Whether the toolstack's introduction has reached guest memory (at the first request). */
+    private boolean introduced;
 
     public XenBackend(XenConfig config) {
         this.config = config;
@@ -68,11 +90,26 @@ public final class XenBackend implements Backend {
         this.msrs = new XenMsrs(cpuid.msrBase(), config.vendor(), domain.sharedInfo());
         this.ports = new IoPorts(domain.console());
         this.eventChannels = new EventChannels(domain);
+        domain.bindToolstackPorts(eventChannels);
         this.hypercalls = new HvmHypercalls(
                 new EventChannelOpDispatcher(eventChannels),
                 new SchedOpDispatcher(new SchedOp(domain, eventChannels)),
+                new MemoryOpDispatcher(new MemoryOp(domain)),
+                new HvmOpDispatcher(new HvmOp(domain)),
                 new XenVersion(domain), new ConsoleIo(domain), new MiscHypercalls(domain),
                 config.cpuidBase() == CpuidH.XEN_CPUID_VIRIDIAN_BASE);
+    }
+
+    /** The shared_info page while the guest has it mapped. */
+    @Override
+    public SortedSet<Long> ownedPages() {
+        long gpa = domain.sharedInfo().mappedGpa();
+        if (gpa < 0) {
+            return Collections.emptySortedSet();
+        }
+        TreeSet<Long> s = new TreeSet<>();
+        s.add(gpa);
+        return Collections.unmodifiableSortedSet(s);
     }
 
     @Override
@@ -103,8 +140,11 @@ public final class XenBackend implements Backend {
         }
         Observation.Builder out = Observation.builder();
         XenVcpu v = domain.vcpu(request.vcpu());
+        domain.refreshTime(v, nowNs);
+        Current current = new Current(v, request instanceof Hypercall h ? h.abi() : Abi.XEN64, nowNs, out);
+        introduceOnce(memory);
         switch (request) {
-            case Hypercall h -> hypercall(new Current(v, h.abi(), nowNs, out), h, memory);
+            case Hypercall h -> hypercall(current, h, memory);
             case CpuidQuery q -> {
                 int[] r = cpuid.query(q.vcpu(), q.leaf(), q.subleaf());
                 out.returns(r[0] & 0xffffffffL, r[1] & 0xffffffffL, r[2] & 0xffffffffL, r[3] & 0xffffffffL);
@@ -117,28 +157,87 @@ public final class XenBackend implements Backend {
                     out.fault(Fault.GP);
                 }
             }
-            case MsrWrite w -> out.fault(msrs.write(w.index(), w.value(), memory));
+            case MsrWrite w -> out.fault(msrs.write(w.index(), w.value(), w.mode(), memory));
             case PortRead p -> out.returns(ports.read(p.port(), p.size()));
             case PortWrite p -> out.console(ports.write(p.port(), p.size(), p.value()));
-            // Nothing is emulated in the MMIO hole yet: an empty bus (the LAPIC and IOAPIC come with issue 3).
-            case MmioRead m -> out.returns(NullHandler.read(m.size()));
-            case MmioWrite m -> { }
+            case MmioRead m -> out.returns(mmioRead(v, m));
+            case MmioWrite m -> mmioWrite(current, v, m);
             case GuestWrite g -> domain.sharedInfo().applyGuestWrite(g.chunk());
         }
+        runToolstack(current, memory);
         try {
             domain.sharedInfo().flush(memory);
         } catch (GuestFault f) {
-            throw new IllegalStateException("shared_info mapped outside guest RAM: " + f.getMessage(), f);
+            // The guest mapped shared_info where the recorder has no RAM: Xen's page is there, but
+            // nothing the model writes can reach the guest's view.
+            out.trail("shared_info at 0x" + Long.toHexString(domain.sharedInfo().mappedGpa())
+                    + " is not guest RAM here: " + f.getMessage());
         }
-        return out.build();
+        Observation o = out.build();
+        if (o.vcpu().run() == VcpuState.Run.BLOCKED) {
+            v.wasBlocked = true;
+        }
+        return o;
+    }
+
+    /**
+     * xs_introduce_domain() happens before the domain first runs, and oxenstored then writes the
+     * ring's server_features ({@link Toolstack#introduce}); the model has guest memory only while
+     * serving, so the write lands in the first request's observation.
+     */
+    private void introduceOnce(GuestMemory memory) {
+        if (!introduced && domain.toolstack() != null) {
+            domain.toolstack().introduce(memory);
+        }
+        introduced = true;
+    }
+
+    /** dom0's daemons serve the ports the guest signalled; their notifications come back as events. */
+    private void runToolstack(Current current, GuestMemory memory) {
+        Toolstack ts = domain.toolstack();
+        for (int port : domain.takeDom0Kicks()) {
+            if (ts == null) {
+                continue;
+            }
+            Toolstack.Kicked k = ts.kick(port, memory, p -> eventChannels.dom0Send(current, p));
+            current.observed().console(k.console());
+        }
+    }
+
+    /** The vLAPIC of the calling vCPU, the vIOAPIC (not for PVH: has_vioapic()), else the null handler. */
+    private long mmioRead(XenVcpu v, MmioRead m) {
+        if (Vlapic.inRange(m.gpa())) {
+            return v.vlapic().read(m.gpa(), m.size());
+        }
+        if (Vioapic.inRange(m.gpa()) && domain.hasVioapic()) {
+            return domain.vioapic().read(m.gpa(), m.size());
+        }
+        return NullHandler.read(m.size());
+    }
+
+    /**
+     * The vLAPIC (software-enabling it re-raises a pending upcall vector: vlapic_reg_write()
+     * APIC_SPIV), the vIOAPIC (HVM only), else dropped.
+     */
+    private void mmioWrite(Current current, XenVcpu v, MmioWrite m) {
+        if (Vlapic.inRange(m.gpa())) {
+            boolean enabled = v.vlapic().write(m.gpa(), m.size(), m.value());
+            if (enabled && v.evtchnUpcallVector() != 0 && domain.sharedInfo().upcallPending(v.vcpuId())) {
+                current.observed().interrupt(new Interrupt(v.vcpuId(), v.evtchnUpcallVector(), "upcall"));
+            }
+        } else if (Vioapic.inRange(m.gpa()) && domain.hasVioapic()) {
+            domain.vioapic().write(m.gpa(), m.size(), m.value());
+        }
     }
 
     private void hypercall(Current current, Hypercall h, GuestMemory memory) {
         if (h.abi() == Abi.HV64) {
             throw new IllegalArgumentException("the xen backend serves Xen hypercalls (xen64, xen32), not hv64");
         }
+        boolean wasDown = domain.isShuttingDown();
         long rc = hypercalls.hvmHypercall(current, h, memory);
-        if (rc == SchedOpDispatcher.NO_RETURN) {
+        // A call that shut the domain down (SCHEDOP_shutdown, a domain_crash) never returns.
+        if (rc == SchedOpDispatcher.NO_RETURN || (!wasDown && domain.isShuttingDown())) {
             return;
         }
         current.observed().returns(h.abi() == Abi.XEN32 ? rc & 0xffffffffL : rc);

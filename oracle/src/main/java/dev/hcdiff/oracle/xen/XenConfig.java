@@ -33,10 +33,46 @@ import java.util.UUID;
  *       recorder sets it from KVM_GET_TSC_KHZ</td></tr>
  *   <tr><td>xen.uuid</td><td>00000000-0000-0000-0000-000000000000</td><td>the domain handle
  *       XENVER_guest_handle returns</td></tr>
+ *   <tr><td>xen.domain</td><td>bare</td><td>{@code bare}: a domain with RAM and nothing a toolstack
+ *       adds (no e820, no HVM params, no xenstore: the built-in guests); {@code xl-hvm}: the state
+ *       libxl gives a new HVM domain, its device model not running (firmware boots);
+ *       {@code xl-pvh}: the state libxl gives a new PVH domain (PVH boots)
+ *       ({@link dev.hcdiff.oracle.toolstack.XlHvmBuild})</td></tr>
+ *   <tr><td>xen.memory-bytes</td><td>67108864</td><td>the guest's low RAM in bytes, a multiple of
+ *       4096 in [1 MiB, 0xF0000000]; reported in {@link #toMap()} for {@code xl-hvm} and
+ *       {@code xl-pvh} or when not the default</td></tr>
  * </table>
  */
 public record XenConfig(String version, Build build, int domid, int vcpus, CpuVendor vendor, int cpuidBase,
-                        int maxEvtchnPort, int tscKhz, UUID uuid) {
+                        int maxEvtchnPort, int tscKhz, UUID uuid, DomainKind domain, long memoryBytes) {
+
+    /** What the toolstack built: decides the domain's initial memory, params, ports and xenstore. */
+    public enum DomainKind {
+        /** RAM [0, memory-bytes) and nothing else: what the built-in guests have always been served. */
+        BARE("bare"),
+        /**
+         * A fresh {@code xl create} HVM domain, built by libxl for its device model (which is not
+         * running): issue 3's firmware boots.
+         */
+        XL_HVM("xl-hvm"),
+        /** A fresh {@code xl create} PVH domain (no device model): the PVH boots. */
+        XL_PVH("xl-pvh");
+
+        private final String configName;
+
+        DomainKind(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        /** True for the kinds libxl built (a toolstack, HVM params, xenstore, an e820). */
+        public boolean fromToolstack() {
+            return this != BARE;
+        }
+    }
 
     /** Which Xen build: decides what XSM's dummy policy lets a domU do with console_io. */
     public enum Build {
@@ -63,6 +99,18 @@ public record XenConfig(String version, Build build, int domid, int vcpus, CpuVe
     public static final String MAX_EVTCHN_PORT = "xen.max-evtchn-port";
     public static final String TSC_KHZ = "xen.tsc-khz";
     public static final String UUID_KEY = "xen.uuid";
+    public static final String DOMAIN = "xen.domain";
+    public static final String MEMORY_BYTES = "xen.memory-bytes";
+
+    /** The default guest RAM: the recorder's default (64 MiB). */
+    public static final long DEFAULT_MEMORY_BYTES = 64L << 20;
+    /** The smallest guest RAM: 1 MiB, so the VGA hole and the firmware's load address exist. */
+    public static final long MIN_MEMORY_BYTES = 1L << 20;
+    /**
+     * {@code xen/include/public/hvm/e820.h} HVM_BELOW_4G_MMIO_START (0xF0000000): where libxl's
+     * default MMIO hole starts; the model keeps all RAM below it (no RAM above 4 GiB).
+     */
+    public static final long MAX_MEMORY_BYTES = 0xF000_0000L;
 
     /** The one Xen version modelled. */
     public static final String MODELLED_VERSION = "4.17.7";
@@ -90,12 +138,38 @@ public record XenConfig(String version, Build build, int domid, int vcpus, CpuVe
         if (tscKhz <= 0) {
             throw new IllegalArgumentException(TSC_KHZ + "=" + tscKhz + " must be positive");
         }
+        if (domain == null) {
+            throw new IllegalArgumentException("xen config: domain must be set");
+        }
+        if (memoryBytes < MIN_MEMORY_BYTES || memoryBytes > MAX_MEMORY_BYTES || memoryBytes % 4096 != 0) {
+            throw new IllegalArgumentException(MEMORY_BYTES + "=" + memoryBytes
+                    + " is not a multiple of 4096 in [1048576, 0xf0000000]");
+        }
     }
 
-    /** Xen 4.17.7 release, domain 1, one vCPU, Intel, no Viridian, 1023 ports, 2 GHz, nil UUID. */
+    /** The configuration of issue 2 (a bare domain of the default size) with these nine values. */
+    public XenConfig(String version, Build build, int domid, int vcpus, CpuVendor vendor, int cpuidBase,
+                     int maxEvtchnPort, int tscKhz, UUID uuid) {
+        this(version, build, domid, vcpus, vendor, cpuidBase, maxEvtchnPort, tscKhz, uuid, DomainKind.BARE,
+                DEFAULT_MEMORY_BYTES);
+    }
+
+    /** This configuration as an xl HVM domain of {@code bytes} of low RAM. */
+    public XenConfig withXlHvm(long bytes) {
+        return new XenConfig(version, build, domid, vcpus, vendor, cpuidBase, maxEvtchnPort, tscKhz, uuid,
+                DomainKind.XL_HVM, bytes);
+    }
+
+    /** This configuration as an xl PVH domain of {@code bytes} of low RAM. */
+    public XenConfig withXlPvh(long bytes) {
+        return new XenConfig(version, build, domid, vcpus, vendor, cpuidBase, maxEvtchnPort, tscKhz, uuid,
+                DomainKind.XL_PVH, bytes);
+    }
+
+    /** Xen 4.17.7 release, domain 1, one vCPU, Intel, no Viridian, 1023 ports, 2 GHz, nil UUID, bare, 64 MiB. */
     public static XenConfig defaults() {
         return new XenConfig(MODELLED_VERSION, Build.RELEASE, 1, 1, CpuVendor.INTEL, CpuidH.XEN_CPUID_FIRST_LEAF,
-                1023, 2_000_000, new UUID(0, 0));
+                1023, 2_000_000, new UUID(0, 0), DomainKind.BARE, DEFAULT_MEMORY_BYTES);
     }
 
     /**
@@ -115,6 +189,8 @@ public record XenConfig(String version, Build build, int domid, int vcpus, CpuVe
         int maxPort = d.maxEvtchnPort;
         int tscKhz = d.tscKhz;
         UUID uuid = d.uuid;
+        DomainKind domain = d.domain;
+        long memoryBytes = d.memoryBytes;
         for (var e : map.entrySet()) {
             String k = e.getKey();
             String v = e.getValue();
@@ -145,11 +221,19 @@ public record XenConfig(String version, Build build, int domid, int vcpus, CpuVe
                         throw bad(k, v, "a UUID such as 00000000-0000-0000-0000-000000000000");
                     }
                 }
+                case DOMAIN -> domain = switch (v) {
+                    case "bare" -> DomainKind.BARE;
+                    case "xl-hvm" -> DomainKind.XL_HVM;
+                    case "xl-pvh" -> DomainKind.XL_PVH;
+                    default -> throw bad(k, v, "bare, xl-hvm or xl-pvh");
+                };
+                case MEMORY_BYTES -> memoryBytes = parseLong(k, v);
                 default -> throw new IllegalArgumentException("unknown configuration key '" + k + "' (xen keys: "
-                        + String.join(", ", d.toMap().keySet()) + ")");
+                        + String.join(", ", d.withXlHvm(d.memoryBytes).toMap().keySet()) + ")");
             }
         }
-        return new XenConfig(version, build, domid, vcpus, vendor, cpuidBase, maxPort, tscKhz, uuid);
+        return new XenConfig(version, build, domid, vcpus, vendor, cpuidBase, maxPort, tscKhz, uuid, domain,
+                memoryBytes);
     }
 
     /** All keys with their values, as {@code Backend.configuration()} reports them. */
@@ -164,6 +248,12 @@ public record XenConfig(String version, Build build, int domid, int vcpus, CpuVe
         m.put(MAX_EVTCHN_PORT, Integer.toString(maxEvtchnPort));
         m.put(TSC_KHZ, Integer.toString(tscKhz));
         m.put(UUID_KEY, uuid.toString());
+        m.put(DOMAIN, domain.configName());
+        // A bare domain of the default size reports no size, so a recorder that gives a built-in
+        // guest another size does not see a configuration that contradicts it.
+        if (domain.fromToolstack() || memoryBytes != DEFAULT_MEMORY_BYTES) {
+            m.put(MEMORY_BYTES, Long.toString(memoryBytes));
+        }
         return Collections.unmodifiableSortedMap(m);
     }
 
@@ -187,6 +277,15 @@ public record XenConfig(String version, Build build, int domid, int vcpus, CpuVe
             return (int) n;
         } catch (NumberFormatException ex) {
             throw bad(key, v, "a number (decimal or 0x hex)");
+        }
+    }
+
+    private static long parseLong(String key, String v) {
+        try {
+            String s = v.trim().toLowerCase(Locale.ROOT);
+            return s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+        } catch (NumberFormatException ex) {
+            throw bad(key, v, "a number of bytes (decimal or 0x hex)");
         }
     }
 

@@ -58,6 +58,8 @@ public final class XenVersion {
             | 1 << VersionH.XENFEAT_writable_page_tables | 1 << VersionH.XENFEAT_auto_translated_physmap
             | 1 << VersionH.XENFEAT_hvm_safe_pvclock | 1 << VersionH.XENFEAT_hvm_callback_vector
             | 1 << VersionH.XENFEAT_hvm_pirqs | 1 << VersionH.XENFEAT_not_direct_mapped;
+    /** XENVER_get_features submap 0 of an xl PVH guest: {@link #HVM_FEATURES} without hvm_pirqs (no has_pirq) = 0x12305. */
+    public static final int PVH_FEATURES = HVM_FEATURES & ~(1 << VersionH.XENFEAT_hvm_pirqs);
 
     private final XenDomain d;
     private final int major;
@@ -114,7 +116,9 @@ public final class XenVersion {
         if (fi.submapIdx() != 0) {
             return current.error(EINVAL, "XENVER_get_features: submap_idx " + Integer.toUnsignedString(fi.submapIdx()));
         }
-        return copyOut(current, memory, arg, fi.withSubmap(HVM_FEATURES).encode(abi));
+        // kernel.c: hvm_pirqs only if has_pirq(d).
+        int submap = d.hasPirq() ? HVM_FEATURES : PVH_FEATURES;
+        return copyOut(current, memory, arg, fi.withSubmap(submap).encode(abi));
     }
 
     private static long copyOut(Current current, GuestMemory memory, long arg, byte[] bytes) {

@@ -34,8 +34,9 @@ class HvConfigTest {
         HvConfig d = HvConfig.defaults();
         assertEquals(d, HvConfig.fromMap(d.toMap()));
         assertEquals("tlfs", d.toMap().get("hyperv.personality"));
-        // EAX 0x87E = bits 1,2,3,4,5,6,11; EBX 0x30 = PostMessages, SignalEvents.
-        assertEquals("0x300000087e", d.toMap().get("hyperv.privileges"));
+        // EAX 0xA7E = bits 1,2,3,4,5,6,9,11; EBX 0x30 = PostMessages, SignalEvents.
+        assertEquals("0x3000000a7e", d.toMap().get("hyperv.privileges"));
+        assertEquals("2000000", d.toMap().get("hyperv.tsc-khz"));
     }
 
     @Test
@@ -47,9 +48,10 @@ class HvConfigTest {
         m.put("hyperv.vcpus", "2");
         m.put("hyperv.vendor", "amd");
         m.put("hyperv.spin-retries", "0xffffffff");
+        m.put("hyperv.tsc-khz", "2596138");
         HvConfig c = HvConfig.fromMap(m);
         assertEquals(new HvConfig(HvPersonality.KVM, 0x20, HvPorts.parse("0x5=event:vp1:sint15:flag2040:count8"), 2,
-                CpuVendor.AMD, -1), c);
+                CpuVendor.AMD, -1, 2596138), c);
         assertEquals(m, c.toMap());
     }
 
@@ -73,6 +75,20 @@ class HvConfigTest {
         assertMessage("bad hyperv.ports entry '0x01=message:vp0:sint0'", Map.of("hyperv.ports", "0x01=message:vp0:sint0"));
         assertMessage("bad hyperv.ports entry '0x1000000=message:vp0:sint0'", Map.of("hyperv.ports", "0x1000000=message:vp0:sint0"));
         assertMessage("unknown CPU vendor 'arm'", Map.of("hyperv.vendor", "arm"));
+        assertMessage("hyperv.tsc-khz = 0 must be positive", Map.of("hyperv.tsc-khz", "0"));
+        assertMessage("hyperv.tsc-khz = '2e6' is not a decimal number", Map.of("hyperv.tsc-khz", "2e6"));
+        assertMessage("port 0x2: flags 0+0 must lie in 0..2047", Map.of("hyperv.ports", "0x1=event:vp0:sint0:flag0:count1;0x2=root:count0"));
+        IllegalArgumentException root = assertThrows(IllegalArgumentException.class,
+                () -> new HvPort(2, HvPort.Type.ROOT, 1, 0, 0, 1));
+        assertEquals("port 0x2: a root port names no vp, sint or base flag", root.getMessage());
+    }
+
+    @Test
+    void aRootPortParsesAndPrintsWithItsFlagCount() {
+        HvPorts p = HvPorts.parse("0xd0010=root:count1");
+        assertEquals(HvPort.root(0xd0010, 1), p.lookup(0xd0010).orElseThrow());
+        assertEquals(HvPort.Type.ROOT, p.lookup(0xd0010).orElseThrow().type());
+        assertEquals("0xd0010=root:count1", p.print());
     }
 
     private static void assertMessage(String fragment, Map<String, String> m) {
@@ -90,7 +106,8 @@ class HvConfigTest {
                 .flatAs((c, v, s, base) -> Arbitraries.integers().between(1, 2048 - base)
                         .map(count -> HvPort.event(c, v, s, base, count)));
         Arbitrary<HvPort> message = Combinators.combine(conn, vp, sint).as(HvPort::message);
-        return Arbitraries.oneOf(event, message);
+        Arbitrary<HvPort> root = Combinators.combine(conn, Arbitraries.integers().between(1, 2048)).as(HvPort::root);
+        return Arbitraries.oneOf(event, message, root);
     }
 
     @Property(seed = "20261125")
@@ -113,9 +130,10 @@ class HvConfigTest {
 
     @Property(seed = "20261125")
     void anyConfigRoundTripsThroughItsMap(@ForAll("tables") HvPorts table, @ForAll long privileges,
-                                          @ForAll int spin, @ForAll boolean amd) {
+                                          @ForAll int spin, @ForAll boolean amd,
+                                          @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 999_999_999) int khz) {
         HvConfig c = new HvConfig(HvPersonality.XEN_VIRIDIAN, privileges, table, 4,
-                amd ? CpuVendor.AMD : CpuVendor.INTEL, spin);
+                amd ? CpuVendor.AMD : CpuVendor.INTEL, spin, khz);
         assertEquals(c, HvConfig.fromMap(c.toMap()));
     }
 }

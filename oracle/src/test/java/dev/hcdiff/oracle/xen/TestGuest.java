@@ -166,16 +166,29 @@ final class TestGuest {
         return rc != 0 ? null : EvtchnStatus.decode(get(ARG, 24), Abi.XEN64);
     }
 
+    /** memory_op(XENMEM_add_to_physmap, {DOMID_SELF, shared_info, 0, gpfn}) from vCPU 0 (64-bit); returns rc. */
+    long mapSharedInfo(long gpfn) {
+        put(ARG, new dev.hcdiff.oracle.xen.abi.XenAddToPhysmap(XenH.DOMID_SELF, 0,
+                dev.hcdiff.oracle.xen.abi.MemoryH.XENMAPSPACE_shared_info, 0, gpfn).encode(Abi.XEN64));
+        call(XenHypercall.MEMORY_OP, dev.hcdiff.oracle.xen.abi.MemoryH.XENMEM_add_to_physmap, ARG);
+        return rc();
+    }
+
+    /** The guest software-enables {@code vcpu}'s LAPIC (SPIV = 0x1FF), as hvmloader's apic_setup() does. */
+    void enableLapic(int vcpu) {
+        serve(new dev.hcdiff.trace.record.MmioWrite(vcpu, 0xFEE000F0L, 4, 0x1FF));
+    }
+
     /** Where tests map shared_info when they need the guest to write into it. */
     static final long SHINFO = 0x80000;
 
     /**
      * The guest writes one byte of shared_info between exits, as the recorder captures it; maps the
-     * page at {@link #SHINFO} first (XENMEM_add_to_physmap is not modelled yet).
+     * page at {@link #SHINFO} first with XENMEM_add_to_physmap(XENMAPSPACE_shared_info).
      */
     void guestWriteShinfo(int offset, byte value) {
         if (xen.domain().sharedInfo().mappedGpa() < 0) {
-            xen.domain().sharedInfo().mapAt(SHINFO);
+            mapSharedInfo(SHINFO >> 12);
         }
         put(SHINFO + offset, new byte[] {value});
         serve(new GuestWrite(0, new MemChunk(SHINFO + offset, new byte[] {value})));

@@ -132,22 +132,42 @@ public record ElfImage(String name, boolean is64, long entry, List<Segment> segm
     }
 
     /**
-     * Copies the segments into RAM and zeroes their .bss parts.
+     * Guest-physical bytes {@code [start, end)} the boot code writes itself, which no segment may
+     * overlap; {@code what} names them in the error.
+     */
+    public record Reserved(long start, long end, String what) {
+
+        /** Nothing reserved. */
+        public static final Reserved NONE = new Reserved(0, 0, "nothing");
+    }
+
+    /**
+     * Copies the segments into RAM and zeroes their .bss parts; for the guest kit, below
+     * {@code reservedEnd} lie the boot structures (GDT, page tables, stack).
      *
-     * @param reservedEnd guest-physical addresses below this belong to the boot structures
-     * @throws BadGuestImage when a segment lies outside RAM or over the boot area
+     * @throws BadGuestImage when a segment lies outside low RAM or over the boot area
      */
     public void loadInto(GuestRam ram, byte[] file, long reservedEnd) {
+        loadInto(ram, file, new Reserved(0, reservedEnd, "the boot area [0, 0x" + Long.toHexString(reservedEnd)
+                + ") (GDT, page tables, stack): link it at 0x100000"));
+    }
+
+    /**
+     * Copies the segments into low RAM and zeroes their .bss parts.
+     *
+     * @throws BadGuestImage when a segment lies outside low RAM or overlaps {@code reserved}
+     */
+    public void loadInto(GuestRam ram, byte[] file, Reserved reserved) {
+        long low = ram.lowRamEnd();
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
             String where = "[0x" + Long.toHexString(s.paddr()) + ", +0x" + Long.toHexString(s.memSize()) + ")";
-            if (!ram.contains(s.paddr(), s.memSize())) {
+            if (s.paddr() < 0 || s.memSize() > low || s.paddr() > low - s.memSize()) {
                 throw new BadGuestImage(name, "segment " + where + " lies outside the guest's RAM [0, 0x"
-                        + Long.toHexString(ram.size()) + "): give the guest more memory or link it lower");
+                        + Long.toHexString(low) + "): give the guest more memory or link it lower");
             }
-            if (s.memSize() > 0 && s.paddr() < reservedEnd) {
-                throw new BadGuestImage(name, "segment " + where + " overlaps the boot area [0, 0x"
-                        + Long.toHexString(reservedEnd) + ") (GDT, page tables, stack): link it at 0x100000");
+            if (s.memSize() > 0 && s.paddr() < reserved.end() && s.paddr() + s.memSize() > reserved.start()) {
+                throw new BadGuestImage(name, "segment " + where + " overlaps " + reserved.what());
             }
             try {
                 ram.write(s.paddr(), file, (int) s.fileOffset(), (int) s.fileSize());
@@ -155,9 +175,6 @@ public record ElfImage(String name, boolean is64, long entry, List<Segment> segm
             } catch (GuestFault impossible) {
                 throw new IllegalStateException("bounds were checked above: " + impossible.getMessage(), impossible);
             }
-        }
-        if (!ram.contains(entry, 1)) {
-            throw new BadGuestImage(name, "entry point 0x" + Long.toHexString(entry) + " lies outside the guest's RAM");
         }
     }
 

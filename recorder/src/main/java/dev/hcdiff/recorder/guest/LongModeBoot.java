@@ -35,9 +35,9 @@ public final class LongModeBoot {
 
     /** Writes the GDT and page tables into RAM and sets the vCPU's registers. */
     public static void boot(GuestRam ram, VcpuFd vcpu, long entry, long arg) {
-        int pds = (int) ((ram.size() + GIB - 1) / GIB);
+        int pds = (int) ((ram.lowRamEnd() + GIB - 1) / GIB);
         if (pds > BootLayout.MAX_PDS) {
-            throw new IllegalArgumentException("guest RAM of " + ram.size() + " bytes needs " + pds
+            throw new IllegalArgumentException("guest RAM of " + ram.lowRamEnd() + " bytes needs " + pds
                     + " page directories, the boot area has room for " + BootLayout.MAX_PDS);
         }
         try {
@@ -46,7 +46,7 @@ public final class LongModeBoot {
             for (int i = 0; i < pds; i++) {
                 ram.writeLong(BootLayout.PDPT + 8L * i, BootLayout.PD + 4096L * i | TABLE_FLAGS);
             }
-            for (long gpa = 0; gpa < ram.size(); gpa += PAGE_2M) {
+            for (long gpa = 0; gpa < ram.lowRamEnd(); gpa += PAGE_2M) {
                 ram.writeLong(BootLayout.PD + gpa / PAGE_2M * 8, gpa | PAGE_2M_FLAGS);
             }
         } catch (GuestFault e) {

@@ -75,6 +75,28 @@ public final class KvmSegment {
         m.set(JAVA_BYTE, at + UNUSABLE, (byte) 0);
     }
 
+    /**
+     * Writes a segment given in Xen's packed attribute format ({@code segment_attributes}, the
+     * {@code *_arbytes} of {@code struct hvm_hw_cpu} in {@code xen/include/public/arch-x86/hvm/save.h}):
+     * type bits 0-3, S 4, DPL 5-6, P 7, AVL 8, L 9, D/B 10, G 11. A segment without P is marked
+     * unusable, as Xen's VMX code does for a null segment ({@code vmx_set_segment_register()}).
+     */
+    public static void writeXenAttributes(MemorySegment m, long at, long base, int limit, int selector, int attr) {
+        boolean present = (attr & 0x80) != 0;
+        m.set(JAVA_LONG, at + BASE, base);
+        m.set(JAVA_INT, at + LIMIT, limit);
+        m.set(JAVA_SHORT, at + SELECTOR, (short) selector);
+        m.set(JAVA_BYTE, at + TYPE, (byte) (attr & 0xF));
+        m.set(JAVA_BYTE, at + S, (byte) ((attr >>> 4) & 1));
+        m.set(JAVA_BYTE, at + DPL, (byte) ((attr >>> 5) & 3));
+        m.set(JAVA_BYTE, at + PRESENT, (byte) (present ? 1 : 0));
+        m.set(JAVA_BYTE, at + AVL, (byte) ((attr >>> 8) & 1));
+        m.set(JAVA_BYTE, at + L, (byte) ((attr >>> 9) & 1));
+        m.set(JAVA_BYTE, at + DB, (byte) ((attr >>> 10) & 1));
+        m.set(JAVA_BYTE, at + G, (byte) ((attr >>> 11) & 1));
+        m.set(JAVA_BYTE, at + UNUSABLE, (byte) (present ? 0 : 1));
+    }
+
     public static boolean l(MemorySegment m, long at) {
         return m.get(JAVA_BYTE, at + L) != 0;
     }

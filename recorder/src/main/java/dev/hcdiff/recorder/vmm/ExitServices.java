@@ -18,6 +18,13 @@ public interface ExitServices {
      */
     Observation serve(GuestRequest request, long exitHostNs);
 
+    /**
+     * Called at every exit before the exit is handled: serves each run of bytes the guest changed
+     * since the last exit in a page the backend owns ({@code Backend.ownedPages()}) as a
+     * {@code GuestWrite}, recorded like any other exchange.
+     */
+    void syncOwnedPages(int vcpu, long exitHostNs);
+
     /** Records that the recorder's own stubs now fill the page at {@code gpa}. */
     void transportInstalled(long gpa, byte[] page, long exitHostNs);
 }

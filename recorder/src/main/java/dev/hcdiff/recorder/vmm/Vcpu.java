@@ -23,7 +23,9 @@ import java.lang.foreign.MemorySegment;
  * switch over {@link ExitReason}, let one handler serve it, and repeat until a handler returns
  * {@link Step#STOPPED}. Registers travel through kvm_run's sync regs, so an exit costs no
  * GET_REGS ioctl; the loop reuses its segments and allocates nothing of its own per exit (the
- * backend's observation and the journal record are the only per-exit objects).
+ * backend's observation and the journal record are the only per-exit objects). Before each exit
+ * is handled, guest changes to pages the backend owns are served as GuestWrites
+ * ({@link ExitServices#syncOwnedPages}).
  *
  * <p>Single-threaded: {@link #runUntilStop} runs on the thread that will receive the watchdog's
  * signal.
@@ -82,6 +84,8 @@ public final class Vcpu {
             Step step;
             if (err == 0) {
                 exits++;
+                // What the guest wrote into pages the backend owns since the last exit comes first.
+                services.syncOwnedPages(fd.id(), exitNs);
                 step = dispatch(exitNs);
             } else if (err == Errno.EINTR) {
                 step = interrupted(watchdog);
@@ -100,8 +104,7 @@ public final class Vcpu {
             case X86_RDMSR -> MsrExits.read(this, exitNs);
             case X86_WRMSR -> MsrExits.write(this, exitNs);
             case HLT -> HltExits.handle(this);
-            case MMIO -> stop(new VcpuStop.BadAccess(rip(), KvmRun.mmioPhysAddr(run), KvmRun.mmioLen(run),
-                    KvmRun.mmioIsWrite(run)));
+            case MMIO -> MmioExits.handle(this, exitNs);
             case SHUTDOWN -> stop(new VcpuStop.TripleFault(rip()));
             case FAIL_ENTRY -> stop(new VcpuStop.FailEntry(rip(), KvmRun.failEntryReason(run)));
             case INTERNAL_ERROR -> stop(new VcpuStop.InternalError(rip(), KvmRun.internalSuberror(run)));

@@ -40,7 +40,7 @@ class ElfImageTest {
         byte[] file = BuiltinGuests.load("hello");
         ElfImage image = ElfImage.parse("hello", file);
         try (GuestRam ram = GuestRam.allocate(4L << 20)) {
-            ram.fill(0, ram.size(), (byte) 0x5A);
+            ram.fill(0, ram.lowRamEnd(), (byte) 0x5A);
             image.loadInto(ram, file, BootLayout.RESERVED_END);
             for (ElfImage.Segment s : image.segments()) {
                 byte[] expected = Arrays.copyOfRange(file, (int) s.fileOffset(), (int) (s.fileOffset() + s.fileSize()));

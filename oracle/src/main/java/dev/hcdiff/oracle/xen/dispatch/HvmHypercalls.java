@@ -25,15 +25,20 @@ public final class HvmHypercalls {
 
     private final EventChannelOpDispatcher eventChannelOp;
     private final SchedOpDispatcher schedOp;
+    private final MemoryOpDispatcher memoryOp;
+    private final HvmOpDispatcher hvmOp;
     private final XenVersion xenVersion;
     private final ConsoleIo consoleIo;
     private final MiscHypercalls misc;
     private final boolean viridian;
 
-    public HvmHypercalls(EventChannelOpDispatcher eventChannelOp, SchedOpDispatcher schedOp, XenVersion xenVersion,
+    public HvmHypercalls(EventChannelOpDispatcher eventChannelOp, SchedOpDispatcher schedOp,
+                         MemoryOpDispatcher memoryOp, HvmOpDispatcher hvmOp, XenVersion xenVersion,
                          ConsoleIo consoleIo, MiscHypercalls misc, boolean viridian) {
         this.eventChannelOp = eventChannelOp;
         this.schedOp = schedOp;
+        this.memoryOp = memoryOp;
+        this.hvmOp = hvmOp;
         this.xenVersion = xenVersion;
         this.consoleIo = consoleIo;
         this.misc = misc;
@@ -43,7 +48,7 @@ public final class HvmHypercalls {
     /**
      * Serves one hypercall.
      *
-     * @return the handler's result, or {@link SchedOpDispatcher#NO_RETURN}
+     * @return the handler's result, or {@link SchedOpDispatcher#NO_RETURN} (= {@code HvmOp.NO_RETURN})
      * @see xen/arch/x86/hvm/hypercall.c hvm_hypercall
      */
     public long hvmHypercall(Current current, Hypercall call, GuestMemory memory) {
@@ -62,6 +67,7 @@ public final class HvmHypercalls {
         }
         return switch ((int) eax) {
             case 7 -> misc.platformOp(current, memory, a[0]);
+            case 12 -> memoryOp.hvmMemoryOp(current, a[0], a[1], memory);
             case 17 -> xenVersion.doXenVersion(current, memory, (int) a[0], a[1]);
             case 18 -> consoleIo.doConsoleIo(current, memory, (int) a[0], (int) a[1], a[2]);
             case 21 -> misc.vmAssist(current, (int) a[0], (int) a[1]);
@@ -69,13 +75,14 @@ public final class HvmHypercalls {
             case 27 -> misc.xsmOp(current);
             case 29 -> schedOp.dispatch(current, (int) a[0], a[1], memory);
             case 32 -> eventChannelOp.dispatch(current, (int) a[0], a[1], memory);
+            case 34 -> hvmOp.doHvmOp(current, a[0], a[1], memory);
             case 35 -> misc.sysctl(current, memory, a[0]);
             case 36 -> misc.domctl(current, memory, a[0]);
             case 40 -> misc.xenpmuOp(current);
             case 42 -> misc.hypfsOp(current);
-            // In the HVM table but not modelled yet: memory_op, multicall, set_timer_op,
-            // grant_table_op, vcpu_op, physdev_op, hvm_op, dm_op, arch_1 (paging_domctl_cont).
-            case 12, 13, 15, 20, 24, 33, 34, 41, 49 -> current.unmodelled();
+            // In the HVM table but not modelled yet: multicall, set_timer_op, grant_table_op,
+            // vcpu_op, physdev_op, dm_op, arch_1 (paging_domctl_cont).
+            case 13, 15, 20, 24, 33, 41, 49 -> current.unmodelled();
             // PV-only or obsolete (0-6, 8-11, 14, 16, 19, 22, 23, 25, 28, 30, 31, 37, 38), argo_op
             // without CONFIG_ARGO (39), 43-48, and everything from 50 on.
             default -> current.error(ENOSYS, name + " not in the HVM table");

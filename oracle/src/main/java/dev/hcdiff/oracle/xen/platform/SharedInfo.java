@@ -20,9 +20,13 @@ import java.util.Arrays;
  * arrays is bit p%8 of byte p/8 in both layouts (little-endian), so only the mask base and the
  * selector word differ.
  *
- * <p>The page is not mapped into the guest yet (XENMEM_add_to_physmap is not modelled). Every
- * change Xen makes is tracked as a dirty range, and {@link #flush} writes it to the guest once the
- * page is {@link #mapAt mapped}, so Xen's writes reach the observation the way the guest sees them.
+ * <p>The guest maps the page with XENMEM_add_to_physmap(XENMAPSPACE_shared_info). Every change
+ * Xen makes is tracked as a dirty range, and {@link #flush} writes it to the guest while the page is
+ * {@link #mapAt mapped}, so Xen's writes reach the observation the way the guest sees them.
+ *
+ * <p>{@code vcpu_info[v].time} ({@code struct vcpu_time_info}, at +32 in both layouts):
+ * {@code version}@0, {@code tsc_timestamp}@8, {@code system_time}@16, {@code tsc_to_system_mul}@24,
+ * {@code tsc_shift}@28, {@code flags}@29 ({@link #updateVcpuTime}).
  */
 public final class SharedInfo {
 
@@ -52,6 +56,13 @@ public final class SharedInfo {
     public static final int WC_SEC_HI_64 = 3084;
     /** shared_info.arch.wc_sec_hi, compat layout. */
     public static final int WC_SEC_HI_32 = 2340;
+
+    /** vcpu_info.time: struct vcpu_time_info, both layouts. */
+    public static final int TIME = 32;
+    /** sizeof(struct vcpu_time_info). */
+    public static final int TIME_SIZE = 32;
+    /** xen.h XEN_PVCLOCK_TSC_STABLE_BIT (flags bit 0). */
+    public static final int XEN_PVCLOCK_TSC_STABLE_BIT = 1;
 
     private final byte[] page = new byte[PAGE];
     private boolean has32bitShinfo;
@@ -149,7 +160,7 @@ public final class SharedInfo {
 
     /**
      * Maps the page at a guest-physical address (page-aligned), as XENMEM_add_to_physmap(
-     * XENMAPSPACE_shared_info) will; the whole page becomes dirty so the next {@link #flush} shows the
+     * XENMAPSPACE_shared_info) does; the whole page becomes dirty so the next {@link #flush} shows the
      * guest Xen's current content.
      */
     public void mapAt(long gpa) {
@@ -159,6 +170,44 @@ public final class SharedInfo {
         }
         mappedGpa = gpa;
         dirty(0, PAGE);
+    }
+
+    /** The guest unmapped the page (remove_from_physmap, or another page mapped over it). */
+    public void unmap() {
+        mappedGpa = -1;
+    }
+
+    /**
+     * {@code __update_vcpu_system_time()}: writes {@code vcpu_info[vcpu].time} with the update
+     * protocol of {@code version_update_begin/end} (odd while writing, then even, +2 in all), the
+     * padding zeroed as Xen's whole-struct copy leaves it.
+     *
+     * @param tscTimestamp the guest TSC at {@code systemTime}
+     * @param systemTime   Xen system time in ns
+     * @param mul          tsc_to_system_mul
+     * @param shift        tsc_shift (s8)
+     * @param flags        XEN_PVCLOCK_* bits
+     */
+    public void updateVcpuTime(int vcpu, long tscTimestamp, long systemTime, int mul, int shift, int flags) {
+        int base = vcpuInfo(vcpu) + TIME;
+        int v = u32(base);
+        v = (v + 1) | 1; // version_update_begin
+        putU32(base, v);
+        putU32(base + 4, 0);
+        putU64(base + 8, tscTimestamp);
+        putU64(base + 16, systemTime);
+        putU32(base + 24, mul);
+        set(base + 28, (byte) shift);
+        set(base + 29, (byte) flags);
+        set(base + 30, (byte) 0);
+        set(base + 31, (byte) 0);
+        putU32(base, v + 1); // version_update_end
+    }
+
+    /** The 32 bytes of vcpu_info[vcpu].time. */
+    public byte[] vcpuTime(int vcpu) {
+        int base = vcpuInfo(vcpu) + TIME;
+        return Arrays.copyOfRange(page, base, base + TIME_SIZE);
     }
 
     /** Where the page is mapped, or -1. */
@@ -237,6 +286,11 @@ public final class SharedInfo {
         for (int i = 0; i < 4; i++) {
             set(off + i, (byte) (v >>> (8 * i)));
         }
+    }
+
+    private void putU64(int off, long v) {
+        putU32(off, (int) v);
+        putU32(off + 4, (int) (v >>> 32));
     }
 
     private void set(int off, byte v) {

@@ -3,6 +3,7 @@ package dev.hcdiff.oracle.xen.platform;
 import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.Fault;
 
 import java.util.OptionalLong;
@@ -48,15 +49,15 @@ public final class XenMsrs {
      * #GP; otherwise Xen latches the shared_info layout ({@code hvm_latch_shinfo_size()}, before
      * writing the page) and writes {@link HypercallPage}. Writing again rewrites the page.
      *
-     * <p>The layout latch needs the guest's mode at the moment of the write, which an MSR request
-     * does not carry: the model latches the 64-bit layout. A 32-bit guest (hvmloader) latches the
-     * compat layout on real Xen; this changes the 2-level word size (selector bit = port/32) and the
-     * mask and pending_sel offsets once shared_info is mapped.
+     * <p>The layout latch takes the guest's mode at the moment of the write
+     * ({@code hvm_guest_x86_mode() != 8} → the compat layout): a 32-bit guest (hvmloader) latches
+     * the compat layout, which changes the 2-level word size (selector bit = port/32) and the mask
+     * and pending_sel offsets.
      *
      * @return {@link Fault#NONE} or {@link Fault#GP}
      * @see xen/arch/x86/traps.c guest_wrmsr_xen
      */
-    public Fault write(int index, long value, GuestMemory memory) {
+    public Fault write(int index, long value, CpuMode mode, GuestMemory memory) {
         if (index != base) {
             return Fault.GP;
         }
@@ -72,7 +73,12 @@ public final class XenMsrs {
         } catch (GuestFault f) {
             return Fault.GP; // "Bad GMFN"
         }
-        sharedInfo.latch(true);
+        sharedInfo.latch(mode == CpuMode.LONG64);
         return Fault.NONE;
+    }
+
+    /** {@link #write(int, long, CpuMode, GuestMemory)} from a 64-bit guest. */
+    public Fault write(int index, long value, GuestMemory memory) {
+        return write(index, value, CpuMode.LONG64, memory);
     }
 }
