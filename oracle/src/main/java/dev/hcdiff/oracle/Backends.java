@@ -1,16 +1,19 @@
 package dev.hcdiff.oracle;
 
+import dev.hcdiff.oracle.adapter.XenDiscovery;
 import dev.hcdiff.oracle.adapter.XenOnHyperV;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.hyperv.HvConfig;
 import dev.hcdiff.oracle.hyperv.HyperVBackend;
 import dev.hcdiff.oracle.xen.XenBackend;
 import dev.hcdiff.oracle.xen.XenConfig;
+import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.JournalHeader;
 
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The hypervisor personalities by name, built from the configuration a journal header carries
@@ -64,8 +67,18 @@ public final class Backends {
         return m;
     }
 
-    /** The two personalities a replay compares: the reference and its translation. */
-    public record Pair(Backend reference, Backend translated) {
+    /**
+     * The two personalities a replay compares, and how a recorded request reaches each: the
+     * personality that did not serve the recording gets the request the guest would have made to
+     * it (Xen found at another CPUID base: {@link XenDiscovery}).
+     */
+    public record Pair(Backend reference, Backend translated,
+                       UnaryOperator<GuestRequest> toReference, UnaryOperator<GuestRequest> toTranslated) {
+
+        /** Both get the recorded requests as they are. */
+        public Pair(Backend reference, Backend translated) {
+            this(reference, translated, UnaryOperator.identity(), UnaryOperator.identity());
+        }
     }
 
     /**
@@ -78,7 +91,13 @@ public final class Backends {
         String served = header.get(JournalHeader.BACKEND);
         SortedMap<String, String> config = new TreeMap<>(header.config());
         if (served == null || served.equals(XEN) || served.equals(XEN_ON_HYPERV)) {
-            return new Pair(create(XEN, config), create(XEN_ON_HYPERV, config));
+            Backend xen = create(XEN, config);
+            Backend adapter = create(XEN_ON_HYPERV, config);
+            int xenBase = XenConfig.fromMap(only(config, "xen.")).cpuidBase();
+            int adapterBase = XenOnHyperV.XEN_CPUID_BASE;
+            return XEN_ON_HYPERV.equals(served)
+                    ? new Pair(xen, adapter, XenDiscovery.relocate(adapterBase, xenBase), UnaryOperator.identity())
+                    : new Pair(xen, adapter, UnaryOperator.identity(), XenDiscovery.relocate(xenBase, adapterBase));
         }
         throw new IllegalArgumentException("no replay pair for traces served by '" + served
                 + "' yet (this version pairs xen with xen-on-hyperv)");

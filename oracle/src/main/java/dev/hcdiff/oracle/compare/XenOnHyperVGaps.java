@@ -266,6 +266,8 @@ final class XenOnHyperVGaps {
     }
 
     /** "XenVMMXenVMM" in EBX, ECX, EDX of leaf base+0 (xen/include/public/arch-x86/cpuid.h XEN_CPUID_SIGNATURE_*). */
+    /** "Microsoft Hv" in EBX, ECX, EDX of leaf 0x40000000 (TLFS "Hypervisor Discovery"). */
+    private static final long HV_SIGNATURE_EBX = 0x7263694dL, HV_SIGNATURE_ECX = 0x666f736fL, HV_SIGNATURE_EDX = 0x76482074L;
     private static final long XEN_SIGNATURE_EBX = 0x566e6558L;
     private static final long XEN_SIGNATURE_ECX = 0x65584d4dL;
     private static final long XEN_SIGNATURE_EDX = 0x4d4d566eL;
@@ -275,13 +277,26 @@ final class XenOnHyperVGaps {
         if (!(request instanceof CpuidQuery q) || !fields.equals(EnumSet.of(Field.RESULT))) {
             return false;
         }
+        long[] x = ref.returns();
+        long[] r = adapter.returns();
         if (in(q.leaf(), HV_CPUID_FIRST, HV_CPUID_LAST)) {
-            return true;
+            // A replay with the guest's own discovery (XenDiscovery) asks the adapter the same Xen
+            // leaf at 0x40000100: only the base-relative values may differ, each by the relocation.
+            if (x.length == 4 && r.length == 4 && x[1] == r[1] && x[2] == r[2] && x[3] == r[3]
+                    && q.leaf() == HV_CPUID_FIRST && x[1] == XEN_SIGNATURE_EBX && r[0] == x[0] + (XEN_RELOCATED_FIRST - HV_CPUID_FIRST)) {
+                return true;
+            }
+            if (x.length == 4 && r.length == 4 && x[0] == r[0] && x[2] == r[2] && x[3] == r[3]
+                    && q.leaf() == HV_CPUID_FIRST + 2 && x[1] == XEN_MSR && r[1] == XEN_MSR_RELOCATED) {
+                return true;
+            }
+            // Asked as is, 0x40000000.. are Hyper-V's leaves under the adapter: its vendor leaf must be Hyper-V's.
+            return q.leaf() != HV_CPUID_FIRST
+                    || (r.length == 4 && r[1] == HV_SIGNATURE_EBX && r[2] == HV_SIGNATURE_ECX && r[3] == HV_SIGNATURE_EDX);
         }
-        if (!in(q.leaf(), XEN_RELOCATED_FIRST, XEN_RELOCATED_LAST) || !allZero(ref.returns())) {
+        if (!in(q.leaf(), XEN_RELOCATED_FIRST, XEN_RELOCATED_LAST) || !allZero(x)) {
             return false;
         }
-        long[] r = adapter.returns();
         // The two relocated leaves whose content says where Xen is must say it right (xen-abi.md §2,
         // hyperv-abi.md §8a): base+0 the signature and a limit in [base+2, base+5], base+2 one
         // hypercall page at the relocated MSR. A wrong value there is a new divergence.

@@ -11,6 +11,7 @@ import dev.hcdiff.trace.Traces;
 import dev.hcdiff.trace.abi.CallNames;
 import dev.hcdiff.trace.record.Delivery;
 import dev.hcdiff.trace.record.Exchange;
+import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestStop;
 import dev.hcdiff.trace.record.Hypercall;
 import dev.hcdiff.trace.record.JournalHeader;
@@ -25,6 +26,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Replays a trace through two personalities in lockstep (design.md: the replayer). Each exchange
@@ -44,14 +46,24 @@ public final class LockstepReplay {
 
     private final Backend reference;
     private final Backend translated;
+    private final UnaryOperator<GuestRequest> toReference;
+    private final UnaryOperator<GuestRequest> toTranslated;
 
     /**
      * @param reference  the reference personality, fresh (e.g. {@code xen})
-     * @param translated the personality compared with it, fresh (e.g. {@code xen-on-hyperv})
+     * @param translated the personality compared with it, fresh (e.g. {@code xen-on-hyperv}); both
+     *                   get the recorded requests as they are
      */
     public LockstepReplay(Backend reference, Backend translated) {
-        this.reference = reference;
-        this.translated = translated;
+        this(new Backends.Pair(reference, translated));
+    }
+
+    /** A pair with its request translation ({@link Backends#pairFor}). */
+    public LockstepReplay(Backends.Pair pair) {
+        this.reference = pair.reference();
+        this.translated = pair.translated();
+        this.toReference = pair.toReference();
+        this.toTranslated = pair.toTranslated();
     }
 
     /**
@@ -69,7 +81,7 @@ public final class LockstepReplay {
             } catch (IllegalArgumentException e) {
                 throw new TraceFormatException(path + ": header: " + e.getMessage(), TraceFormatException.NO_POSITION);
             }
-            return new LockstepReplay(pair.reference(), pair.translated()).run(t.header(), t.iterator());
+            return new LockstepReplay(pair).run(t.header(), t.iterator());
         }
     }
 
@@ -95,8 +107,8 @@ public final class LockstepReplay {
                     }
                     String call = CallNames.of(e.request());
                     latency.record(call, RECORDED, e.durationNs());
-                    Served ref = serve(reference, e, call, latency);
-                    Served tr = serve(translated, e, call, latency);
+                    Served ref = serve(reference, toReference.apply(e.request()), e, call, latency);
+                    Served tr = serve(translated, toTranslated.apply(e.request()), e, call, latency);
                     List<Divergence> ds = compare(e, ref, tr, recordedBy);
                     boolean unmodelled = ref.observation != null && ref.observation.trail().contains(Observation.UNMODELLED);
                     perCall.computeIfAbsent(call, c -> new CallStats())
@@ -118,11 +130,11 @@ public final class LockstepReplay {
     private record Served(Observation observation, String error) {
     }
 
-    private static Served serve(Backend backend, Exchange e, String call, LatencyTable latency) {
+    private static Served serve(Backend backend, GuestRequest request, Exchange e, String call, LatencyTable latency) {
         ReplayMemory memory = new ReplayMemory(e.reads(), e.observation().writes());
         long t0 = System.nanoTime();
         try {
-            Observation o = Serving.serve(backend, e.request(), memory, e.timeNs()).observation();
+            Observation o = Serving.serve(backend, request, memory, e.timeNs()).observation();
             latency.record(call, backend.name(), System.nanoTime() - t0);
             return new Served(o, null);
         } catch (RuntimeException ex) {
@@ -141,7 +153,7 @@ public final class LockstepReplay {
             ds.add(Divergence.error(seq, e.request(), ref.observation, tr.observation, why));
         }
         if (ref.observation != null && tr.observation != null) {
-            Divergence.between(seq, e.request(), Divergence.Kind.MODELS, ref.observation, tr.observation)
+            Divergence.between(seq, toReference.apply(e.request()), Divergence.Kind.MODELS, ref.observation, tr.observation)
                     .ifPresent(ds::add);
         }
         // Fidelity: the personality that served the recording must reproduce what the guest was told.
