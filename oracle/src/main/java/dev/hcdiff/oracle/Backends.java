@@ -83,23 +83,54 @@ public final class Backends {
 
     /**
      * The pair for a trace, chosen by who served it: Xen traces (served by {@code xen} or
-     * {@code xen-on-hyperv}) replay through {@code xen} and {@code xen-on-hyperv}.
+     * {@code xen-on-hyperv}, or naming no backend) replay through {@code xen} and
+     * {@code xen-on-hyperv}.
      *
      * @throws IllegalArgumentException when the header names no backend this version can pair
      */
     public static Pair pairFor(JournalHeader header) {
         String served = header.get(JournalHeader.BACKEND);
-        SortedMap<String, String> config = new TreeMap<>(header.config());
         if (served == null || served.equals(XEN) || served.equals(XEN_ON_HYPERV)) {
-            Backend xen = create(XEN, config);
-            Backend adapter = create(XEN_ON_HYPERV, config);
-            int xenBase = XenConfig.fromMap(only(config, "xen.")).cpuidBase();
-            int adapterBase = XenOnHyperV.XEN_CPUID_BASE;
-            return XEN_ON_HYPERV.equals(served)
-                    ? new Pair(xen, adapter, XenDiscovery.relocate(adapterBase, xenBase), UnaryOperator.identity())
-                    : new Pair(xen, adapter, UnaryOperator.identity(), XenDiscovery.relocate(xenBase, adapterBase));
+            return pair(XEN, XEN_ON_HYPERV, header);
         }
         throw new IllegalArgumentException("no replay pair for traces served by '" + served
                 + "' yet (this version pairs xen with xen-on-hyperv)");
+    }
+
+    /**
+     * The named pair for a trace ({@code replay --pair}): both personalities configured from the
+     * header, and each served the request its guest would have made to it (Xen found at another
+     * CPUID base: {@link XenDiscovery}).
+     *
+     * @throws IllegalArgumentException for an unknown name or a bad configuration value
+     */
+    public static Pair pair(String reference, String translated, JournalHeader header) {
+        SortedMap<String, String> config = new TreeMap<>(header.config());
+        String served = header.get(JournalHeader.BACKEND);
+        if (served == null) {
+            served = XEN; // journals before the header named their backend were all served by xen
+        }
+        Backend ref = create(reference, config);
+        Backend tr = create(translated, config);
+        return new Pair(ref, tr, relocation(served, reference, config), relocation(served, translated, config));
+    }
+
+    /** How a request the guest made to {@code served} reads when made to {@code to}. */
+    private static UnaryOperator<GuestRequest> relocation(String served, String to, SortedMap<String, String> config) {
+        Integer from = xenCpuidBase(served, config);
+        Integer target = xenCpuidBase(to, config);
+        if (from == null || target == null) {
+            return UnaryOperator.identity();
+        }
+        return XenDiscovery.relocate(from, target);
+    }
+
+    /** Where a Xen guest finds Xen's leaves under this personality, or null if it offers no Xen ABI. */
+    private static Integer xenCpuidBase(String backend, SortedMap<String, String> config) {
+        return switch (backend) {
+            case XEN -> XenConfig.fromMap(only(config, "xen.")).cpuidBase();
+            case XEN_ON_HYPERV -> XenOnHyperV.XEN_CPUID_BASE;
+            default -> null;
+        };
     }
 }
