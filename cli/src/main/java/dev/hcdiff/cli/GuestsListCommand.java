@@ -27,7 +27,9 @@ final class GuestsListCommand implements Callable<Integer> {
     /** One line on each built-in guest (recorder/guests/*.c). */
     static final Map<String, String> BUILTIN_DESCRIPTIONS = Map.of(
             "hello", "the guest kit's tour: CPUID, hypercall page, xen_version, console, event channels, sched_op",
-            "spin", "xen_version N times (--guest-arg N), for benchmarks");
+            "spin", "xen_version N times (--guest-arg N), for benchmarks",
+            "hv-hello", "a Hyper-V guest: CPUID discovery, guest OS id, hypercall page, debug data, SignalEvent, "
+                    + "spin wait, a failing call, VP index, reference time, synthetic timer 0 (record --backend hyperv)");
 
     @Mixin
     GuestCacheOption cache;

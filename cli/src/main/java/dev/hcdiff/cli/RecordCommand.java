@@ -2,7 +2,8 @@ package dev.hcdiff.cli;
 
 import dev.hcdiff.oracle.Backends;
 import dev.hcdiff.oracle.backend.Backend;
-import dev.hcdiff.recorder.HostFacts;
+import dev.hcdiff.recorder.CleanEnd;
+import dev.hcdiff.recorder.LiveConfig;
 import dev.hcdiff.recorder.Recorder;
 import dev.hcdiff.recorder.guest.BuiltinGuests;
 import dev.hcdiff.trace.Traces;
@@ -36,12 +37,24 @@ import java.util.concurrent.Callable;
                 "",
                 "Boot protocols (--boot): 'kit' is the built-in guests' own (ELF64 in long mode, ELF32 in flat protected mode, the argument in RDI or EBX); 'firmware' starts an ELF32 as Xen's domain builder starts hvmloader (32-bit flat protected mode at its ELF entry, EBX = hvm_start_info, the hvm_info_table at 0x9F800, the xenstore and console pages); 'pvh' enters an ELF at its XEN_ELFNOTE_PHYS32_ENTRY note with the PVH protocol; 'auto' (the default) is kit for built-in guests, else pvh when the note is there and firmware for other ELF32 images. For firmware and PVH boots the Xen model plays a domain fresh from 'xl create' without a device model (xen.domain=xl-hvm, sized to --memory): its HVM params, the xenstore and console event channels, a small xenstored, its e820.",
                 "",
+                "Backends (--backend), each a whole hypervisor the live guest meets:",
+                "  xen            the reference Xen model (default; hello, spin, hvmloader)",
+                "  xen-on-hyperv  Xen through the Xen-to-Hyper-V adapter on the Hyper-V model",
+                "  hyperv         the Hyper-V (TLFS) model (hv-hello)",
+                "  hyperv-on-xen  Hyper-V as Xen's viridian serves it (hv-hello)",
+                "Hyper-V personalities get an event port at connection 0x1 (VP 0, SINT 2), as a root partition would preconfigure one.",
+                "The --backend line below lists the names this build accepts. Each gets this host's CPU vendor and TSC frequency and one vCPU; the journal header names the backend and carries the configuration of the pair a replay builds. A guest under a personality of the other kind finds no hypervisor it knows, says so and halts; the recording shows it.",
+                "",
+                "Exit code: 0 when the guest ended cleanly: a Xen guest's SCHEDOP_shutdown, or a guest that printed 'hcdiff-guest: done' as its last console line and then halted with interrupts off (how the kit's Hyper-V guests stop: Hyper-V has no shutdown hypercall). 1 for any other end: a halt without that line, a triple fault, a vmcall, the watchdog.",
+                "",
                 "A guest that misbehaves (runs away, triple-faults, executes vmcall directly, touches memory outside its RAM) is stopped by the watchdog and reported: the journal is still complete and the exit code is 1. A journal stays readable up to its last whole record even if hcdiff itself is killed.",
                 "",
                 "Examples:",
                 "  hcdiff record --guest hello --out /tmp/hello.journal",
                 "  hcdiff record --guest spin --guest-arg 1000 --out /tmp/spin.journal --quiet",
                 "  hcdiff record --guest hello --out hello.hct     (write the text form directly)",
+                "  hcdiff record --guest hv-hello --backend hyperv --out /tmp/hv-hello.journal",
+                "  hcdiff record --guest hello --backend xen-on-hyperv --out /tmp/hello-adapter.journal",
                 "  hcdiff record --guest hvmloader --out /tmp/hvmloader.journal",
                 "  hcdiff record --guest-file fw.elf --boot firmware --out fw.journal",
         })
@@ -82,7 +95,8 @@ final class RecordCommand implements Callable<Integer> {
     long guestArg;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = Backends.XEN,
-            description = "Personality that serves the guest live. Default: ${DEFAULT-VALUE}.")
+            completionCandidates = BackendNames.class,
+            description = "Personality that serves the guest live: ${COMPLETION-CANDIDATES} (see above). Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Option(names = "--memory", paramLabel = "MIB", defaultValue = "64",
@@ -106,6 +120,14 @@ final class RecordCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The backends this build has ({@link Backends#names()}), for --help. */
+    static final class BackendNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Backends.names().iterator();
+        }
+    }
+
     /** The built-in guests, for --help. */
     static final class GuestNames implements Iterable<String> {
         @Override
@@ -117,6 +139,7 @@ final class RecordCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         checkLimits(memoryMib, budgetSeconds, watchdogMs);
+        checkBackendName(backend);
         if (out.toString().endsWith(".hct")) {
             OutputTargets.checkFile(out, "--out");
         } else {
@@ -137,15 +160,19 @@ final class RecordCommand implements Callable<Integer> {
         }
         Backend served = backend(backend, domain);
         PrintWriter stdout = spec.commandLine().getOut();
-        Recorder.RecordResult result = record(options, served, out, force, guest.headerFields(),
-                quiet ? line -> { } : line -> {
-                    stdout.println("guest| " + line);
-                    stdout.flush();
-                });
+        // The last line decides a clean halt (CleanEnd), so it is kept even with --quiet.
+        String[] lastLine = {null};
+        Recorder.RecordResult result = record(options, served, out, force, guest.headerFields(), line -> {
+            lastLine[0] = line;
+            if (!quiet) {
+                stdout.println("guest| " + line);
+                stdout.flush();
+            }
+        });
         stdout.printf("recorded %d records (%d hypercalls) into %s%n", result.records(), result.hypercalls(), out);
         GuestStop stop = result.stop();
         stdout.printf("guest stopped: %s (%s) at rip 0x%x%n", stop.reason().textName(), stop.detail(), stop.rip());
-        return stop.reason() == GuestStop.StopReason.SHUTDOWN ? ExitCodes.OK : ExitCodes.FINDING;
+        return CleanEnd.isClean(stop, lastLine[0]) ? ExitCodes.OK : ExitCodes.FINDING;
     }
 
     /** @throws CliException a usage error naming the option out of range */
@@ -180,23 +207,46 @@ final class RecordCommand implements Callable<Integer> {
         return backend(name, new TreeMap<>());
     }
 
-    /** The same, with the guest's domain configuration ({@link Recorder#xenDomainConfig}) added. */
+    /**
+     * The same, with the guest's domain configuration ({@link Recorder#xenDomainConfig}) added:
+     * {@link LiveConfig#of} for any name {@link Backends#names()} lists.
+     *
+     * @throws CliException a usage error listing the names for an unknown one
+     */
     static Backend backend(String name, SortedMap<String, String> domain) {
-        if (!name.equals(Backends.XEN)) {
-            throw CliException.usage("--backend " + name + ": only 'xen' can serve a live guest in this version");
-        }
-        TreeMap<String, String> config = new TreeMap<>(HostFacts.xenHostConfig());
+        checkBackendName(name);
+        TreeMap<String, String> config = new TreeMap<>(LiveConfig.of(name));
         config.putAll(domain);
-        return Backends.create(name, config);
+        try {
+            return Backends.create(name, config);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--backend " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** @throws CliException a usage error listing the known names */
+    static void checkBackendName(String name) {
+        if (!Backends.names().contains(name)) {
+            throw CliException.usage("--backend " + name + ": unknown backend (known: "
+                    + String.join(", ", Backends.names()) + ")");
+        }
     }
 
     /**
-     * Adds the configuration of the personality the recording will be replayed against (the
-     * Hyper-V partition under the adapter), so a replay rebuilds both exactly: the served
-     * backend's own entries win.
+     * Adds the configuration of the pair a replay of this recording builds ({@link Backends#pairFor}:
+     * for a Xen-served trace the adapter's Hyper-V partition, for a Hyper-V-served one the other
+     * Hyper-V personality once this build pairs them), so a replay rebuilds both exactly: the
+     * served backend's own entries win. A trace no pair exists for yet keeps its own configuration only.
      */
     static JournalHeader withPairedConfiguration(JournalHeader header, Backend served) {
-        return header.withConfiguration(Backends.create(Backends.XEN_ON_HYPERV, served.configuration()).configuration());
+        JournalHeader own = header.withConfiguration(served.configuration());
+        Backends.Pair pair;
+        try {
+            pair = Backends.pairFor(own);
+        } catch (IllegalArgumentException noPairYet) {
+            return own;
+        }
+        return own.withConfiguration(pair.reference().configuration()).withConfiguration(pair.translated().configuration());
     }
 
     /** Records into a journal directory or .hct file; refuses to overwrite without force. */

@@ -1,5 +1,6 @@
 package dev.hcdiff.cli;
 
+import dev.hcdiff.oracle.Backends;
 import dev.hcdiff.replayer.lockstep.LockstepReplay;
 import dev.hcdiff.replayer.lockstep.ReplayOutcome;
 import dev.hcdiff.replayer.report.ConsoleReport;
@@ -24,16 +25,21 @@ import java.util.concurrent.Callable;
         description = {
                 "Feeds every recorded exchange (hypercall, CPUID answer, MSR and port access) to two personalities in lockstep, each from the state the earlier exchanges left it in and from the guest bytes the recording captured, and compares what the guest would observe: the models with each other ('models'), and the one that served the recording with what the guest was told ('recorded', a fidelity check). Differences the two ABIs cannot avoid are matched against the known-divergence catalog and reported as 'known'; the rest are 'new' and fail the run (exit code 1).",
                 "",
-                "The pair is chosen from the trace: Xen traces replay through 'xen' (reference) and 'xen-on-hyperv' (the Xen-to-Hyper-V adapter on the Hyper-V model), each configured as the trace's header says.",
+                "The pair is chosen from the trace: Xen traces replay through 'xen' (reference) and 'xen-on-hyperv' (the Xen-to-Hyper-V adapter on the Hyper-V model), each configured as the trace's header says. --pair names another; the report's first line names the pair used.",
                 "",
                 "Examples:",
                 "  hcdiff replay /tmp/hello.journal",
                 "  hcdiff replay corpora/cases/hello/hello.hct --json out.json --hgrm out/hgrm",
+                "  hcdiff replay --pair xen,xen-on-hyperv /tmp/adapter.journal",
         })
 final class ReplayCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "TRACE", description = "A journal directory (from 'hcdiff record') or a text trace (*.hct).")
     Path trace;
+
+    @Option(names = "--pair", paramLabel = "REF,TRANSLATED",
+            description = "Replay through these two personalities instead of the pair the trace implies, e.g. 'xen,xen-on-hyperv' or 'hyperv,hyperv-on-xen'; each is configured from the header and gets the requests its guest would have made to it.")
+    String pair;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE ('-' for stdout).")
     Path json;
@@ -57,7 +63,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (hgrm != null) {
             OutputTargets.checkDirectory(hgrm, "--hgrm");
         }
-        ReplayOutcome outcome = LockstepReplay.replay(trace);
+        String[] names = pairNames(pair);
+        ReplayOutcome outcome = LockstepReplay.replay(trace, names[0], names[1]);
         PrintStream stdout = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
         // With --json -, stdout is the JSON alone; the human report goes to stderr.
         PrintStream report = jsonToStdout ? new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true) : stdout;
@@ -81,5 +88,27 @@ final class ReplayCommand implements Callable<Integer> {
         }
         stdout.flush();
         return outcome.newDivergences() > 0 ? ExitCodes.FINDING : ExitCodes.OK;
+    }
+
+    /**
+     * {@code --pair REF,TRANSLATED} as two names, {null, null} without it.
+     *
+     * @throws CliException a usage error listing the known names
+     */
+    static String[] pairNames(String pair) {
+        if (pair == null) {
+            return new String[]{null, null};
+        }
+        String[] names = pair.split(",", -1);
+        String known = " (known: " + String.join(", ", Backends.names()) + ")";
+        if (names.length != 2 || names[0].isBlank() || names[1].isBlank()) {
+            throw CliException.usage("--pair takes two personalities, REF,TRANSLATED, got '" + pair + "'" + known);
+        }
+        for (String n : names) {
+            if (!Backends.names().contains(n.strip())) {
+                throw CliException.usage("--pair: unknown backend '" + n.strip() + "'" + known);
+            }
+        }
+        return new String[]{names[0].strip(), names[1].strip()};
     }
 }

@@ -64,7 +64,7 @@ public final class PairRun {
             Serving.Served a = Serving.serve(ref, c.request(), refRam, now);
             Serving.Served b = Serving.serve(tr, c.request(), trRam, now);
             exchanges.add(new Exchange(seq, now, 0, c.request(), a.reads(), a.observation()));
-            Divergence.between(seq, c.request(), Divergence.Kind.MODELS, a.observation(), b.observation())
+            Divergence.between(seq, c.request(), Divergence.Kind.MODELS, tr.name(), a.observation(), b.observation())
                     .ifPresent(divergences::add);
             seq++;
             if (ends(a.observation()) || ends(b.observation())) {

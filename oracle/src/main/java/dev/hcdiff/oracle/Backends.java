@@ -5,8 +5,10 @@ import dev.hcdiff.oracle.adapter.XenOnHyperV;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.hyperv.HvConfig;
 import dev.hcdiff.oracle.hyperv.HyperVBackend;
+import dev.hcdiff.oracle.viridian.HyperVOnXen;
 import dev.hcdiff.oracle.xen.XenBackend;
 import dev.hcdiff.oracle.xen.XenConfig;
+import dev.hcdiff.oracle.xen.abi.CpuidH;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.JournalHeader;
 
@@ -28,13 +30,15 @@ public final class Backends {
     public static final String XEN_ON_HYPERV = "xen-on-hyperv";
     /** The Hyper-V (TLFS) model. */
     public static final String HYPERV = "hyperv";
+    /** A Hyper-V guest served as Xen's viridian serves it ({@link HyperVOnXen}). */
+    public static final String HYPERV_ON_XEN = HyperVOnXen.NAME;
 
     private Backends() {
     }
 
     /** Every name {@link #create} accepts. */
     public static List<String> names() {
-        return List.of(XEN, XEN_ON_HYPERV, HYPERV);
+        return List.of(XEN, XEN_ON_HYPERV, HYPERV, HYPERV_ON_XEN);
     }
 
     /**
@@ -49,6 +53,7 @@ public final class Backends {
             case XEN -> new XenBackend(XenConfig.fromMap(config));
             case XEN_ON_HYPERV -> XenOnHyperV.fromConfiguration(only(config, "xen.", "hyperv."));
             case HYPERV -> new HyperVBackend(HvConfig.fromMap(only(config, "hyperv.")));
+            case HYPERV_ON_XEN -> HyperVOnXen.fromConfiguration(only(config, "xen.", "hyperv."));
             default -> throw new IllegalArgumentException(
                     "unknown backend '" + name + "' (known: " + String.join(", ", names()) + ")");
         };
@@ -84,7 +89,8 @@ public final class Backends {
     /**
      * The pair for a trace, chosen by who served it: Xen traces (served by {@code xen} or
      * {@code xen-on-hyperv}, or naming no backend) replay through {@code xen} and
-     * {@code xen-on-hyperv}.
+     * {@code xen-on-hyperv}; Hyper-V traces (served by {@code hyperv} or {@code hyperv-on-xen})
+     * through {@code hyperv} and {@code hyperv-on-xen}.
      *
      * @throws IllegalArgumentException when the header names no backend this version can pair
      */
@@ -93,8 +99,11 @@ public final class Backends {
         if (served == null || served.equals(XEN) || served.equals(XEN_ON_HYPERV)) {
             return pair(XEN, XEN_ON_HYPERV, header);
         }
+        if (served.equals(HYPERV) || served.equals(HYPERV_ON_XEN)) {
+            return pair(HYPERV, HYPERV_ON_XEN, header);
+        }
         throw new IllegalArgumentException("no replay pair for traces served by '" + served
-                + "' yet (this version pairs xen with xen-on-hyperv)");
+                + "' (known: " + String.join(", ", names()) + ")");
     }
 
     /**
@@ -130,6 +139,8 @@ public final class Backends {
         return switch (backend) {
             case XEN -> XenConfig.fromMap(only(config, "xen.")).cpuidBase();
             case XEN_ON_HYPERV -> XenOnHyperV.XEN_CPUID_BASE;
+            // Viridian owns 0x40000000: Xen's leaves are at 0x40000100 (ViridianConfig.xen()).
+            case HYPERV_ON_XEN -> CpuidH.XEN_CPUID_VIRIDIAN_BASE;
             default -> null;
         };
     }

@@ -51,7 +51,10 @@ import java.util.function.Consumer;
  * accesses exit to user space, loads the ELF and boots it by the chosen protocol ({@link Boot}:
  * the guest kit's, an HVM firmware's as libxc starts hvmloader, or PVH), and runs it under a
  * {@link Watchdog} until it stops, appending every exchange to the sink and exactly one
- * {@link GuestStop} at the end, however the run ends.
+ * {@link GuestStop} at the end, however the run ends. Any personality can serve: a hypercall page
+ * the guest enables through HV_X64_MSR_HYPERCALL carries Hyper-V's x64 convention, any other Xen's
+ * ({@link dev.hcdiff.recorder.transport.TransportPages}); {@link LiveConfig} configures each
+ * personality for this host.
  *
  * <p>Errors: {@link dev.hcdiff.recorder.kvm.KvmUnavailable} for an environment problem (exit code
  * 4), {@link dev.hcdiff.recorder.guest.BadGuestImage} for an image that cannot be loaded (3),

@@ -34,8 +34,10 @@ class FuzzCampaignTest {
     private static Backend brokenClose() {
         Backend real = Backends.create("xen-on-hyperv", new TreeMap<>());
         return new Backend() {
+            // The adapter's name, so the adapter's known gaps (the catalog is per pair) still excuse
+            // everything but the planted bug.
             public String name() {
-                return "broken";
+                return real.name();
             }
 
             public SortedMap<String, String> configuration() {

@@ -2,6 +2,8 @@ package dev.hcdiff.oracle.adapter;
 
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.xen.abi.XenH;
 
 import java.io.ByteArrayOutputStream;
@@ -35,6 +37,8 @@ final class AdapterConsole {
     /** Bytes copied per round: one page, so each read is one chunk of guest memory. */
     private static final int CHUNK = XenH.PAGE_SIZE;
 
+    @Covers(call = "CONSOLEIO_write", as = Realisation.GAP, via = "adapter log (no Hyper-V console hypercall: consoles are VMBus devices, PostDebugData is KDNET)", gap = "console-io-adapter-log")
+    @Covers(call = "CONSOLEIO_read", as = Realisation.EMULATED, via = "adapter policy as Xen: refused to a domU (-EPERM)")
     long consoleIo(Call c, GuestMemory m, int cmd, int count, long buffer) {
         if (!xsmAllowsWrite) {
             return c.error(EPERM, "console_io: xsm_console_io refuses a domU in a release build (checked before cmd)");

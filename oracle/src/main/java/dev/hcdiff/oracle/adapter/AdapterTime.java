@@ -40,15 +40,36 @@ final class AdapterTime {
     private final HvLink hv;
     private final long[] lastUpdateNs;
     private final boolean[] blocked;
+    /** Xen's per-vCPU timers and the synthetic timers they run on ({@link TimerOps}). */
+    final TimerOps.State xenTimers;
+    /** Xen's per-vCPU run state ({@link VcpuOps}). */
+    final VcpuOps.RunState run;
 
     AdapterTime(SharedInfo shinfo, HvLink hv, int vcpus) {
         this.shinfo = shinfo;
         this.hv = hv;
         this.lastUpdateNs = new long[vcpus];
         this.blocked = new boolean[vcpus];
+        this.xenTimers = new TimerOps.State(hv.partition(), vcpus);
+        this.run = new VcpuOps.RunState(vcpus);
         for (int v = 0; v < vcpus; v++) {
             update(v, 0, step -> { });
         }
+    }
+
+    /**
+     * Before a request from {@code vcpu} at {@code nowNs}, ahead of {@link #refresh} (Xen runs the
+     * periodic timer work of the vCPU it schedules in before the context switch updates its time):
+     * the vCPU runs, and the Xen timers due by now fire ({@link TimerOps#expire}).
+     */
+    void beforeRequest(AdapterState s, int vcpu, long nowNs, dev.hcdiff.trace.record.Observation.Builder out) {
+        run.running(vcpu);
+        TimerOps.expire(s, vcpu, nowNs, out);
+    }
+
+    /** Whether {@code vcpu} blocked since its last request (Xen descheduled it and stopped its periodic timer). */
+    boolean descheduled(int vcpu) {
+        return blocked[vcpu];
     }
 
     /** The vCPU blocked (SCHEDOP_block, a poll that waits): its next request is a context switch. */
@@ -62,6 +83,14 @@ final class AdapterTime {
             blocked[vcpu] = false;
             update(vcpu, nowNs, trail);
         }
+    }
+
+    /**
+     * Xen's {@code force_update_vcpu_system_time(v)}: vcpu_time_info rewritten from the last
+     * calibration stamp (the vCPU's last update here), so only its version moves.
+     */
+    void forceUpdate(int vcpu, java.util.function.Consumer<String> trail) {
+        update(vcpu, lastUpdateNs[vcpu], trail);
     }
 
     private void update(int vcpu, long nowNs, java.util.function.Consumer<String> trail) {

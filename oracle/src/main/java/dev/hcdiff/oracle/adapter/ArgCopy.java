@@ -1,20 +1,20 @@
 package dev.hcdiff.oracle.adapter;
 
-import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.xen.Result;
+import dev.hcdiff.oracle.xen.dispatch.GuestCopy;
 import dev.hcdiff.trace.record.Abi;
 
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
-import static dev.hcdiff.oracle.xen.abi.XenErrno.EFAULT;
-
 /**
  * Xen's copy discipline, which a Xen guest observes whatever serves it: copy the argument struct
  * in (-EFAULT if that faults), run the operation, copy it back only when it returned 0 (-EFAULT if
  * that faults, without undoing the operation) ({@code xen/common/event_channel.c
- * do_event_channel_op()}; style.md §2.2). Structs are decoded with the Xen ABI records.
+ * do_event_channel_op()}; style.md §2.2). Structs are decoded with the Xen ABI records; the copies
+ * are the reference's own ({@link GuestCopy}).
  */
 final class ArgCopy {
 
@@ -37,31 +37,15 @@ final class ArgCopy {
     }
 
     static <T> long inOut(Call call, GuestMemory memory, long arg, String op, Codec<T> codec, Function<T, Outcome<T>> run) {
-        T in;
-        try {
-            in = codec.decode().apply(memory.readLinear(arg, codec.size().applyAsInt(call.abi())), call.abi());
-        } catch (GuestFault f) {
-            return call.error(EFAULT, op + ": copy in");
-        }
-        Outcome<T> r = run.apply(in);
-        if (r.rc() == 0) {
-            try {
-                memory.writeLinear(arg, codec.encode().apply(r.arg(), call.abi()));
-            } catch (GuestFault f) {
-                return call.error(EFAULT, op + ": copy back");
-            }
-        }
-        return r.rc();
+        return GuestCopy.inOut(call, memory, arg, op, new GuestCopy.Codec<>(codec.size(), codec.decode(), codec.encode()),
+                in -> {
+                    Outcome<T> r = run.apply(in);
+                    return new Result<>(r.rc(), r.arg());
+                });
     }
 
     static <T> long in(Call call, GuestMemory memory, long arg, String op, ToIntFunction<Abi> size,
                        BiFunction<byte[], Abi, T> decode, Function<T, Long> run) {
-        T in;
-        try {
-            in = decode.apply(memory.readLinear(arg, size.applyAsInt(call.abi())), call.abi());
-        } catch (GuestFault f) {
-            return call.error(EFAULT, op + ": copy in");
-        }
-        return run.apply(in);
+        return GuestCopy.in(call, memory, arg, op, size, decode, run);
     }
 }

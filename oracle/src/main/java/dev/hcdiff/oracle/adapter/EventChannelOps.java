@@ -3,24 +3,23 @@ package dev.hcdiff.oracle.adapter;
 import dev.hcdiff.oracle.adapter.AdapterPortTable.Port;
 import dev.hcdiff.oracle.adapter.AdapterPortTable.State;
 import dev.hcdiff.oracle.adapter.AdapterState.Lookup;
-import dev.hcdiff.oracle.adapter.ArgCopy.Outcome;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.hyperv.HvStatus;
+import dev.hcdiff.oracle.xen.Result;
 import dev.hcdiff.oracle.xen.abi.EvtchnAllocUnbound;
 import dev.hcdiff.oracle.xen.abi.EvtchnBindInterdomain;
 import dev.hcdiff.oracle.xen.abi.EvtchnBindIpi;
 import dev.hcdiff.oracle.xen.abi.EvtchnBindVcpu;
 import dev.hcdiff.oracle.xen.abi.EvtchnBindVirq;
-import dev.hcdiff.oracle.xen.abi.EvtchnClose;
-import dev.hcdiff.oracle.xen.abi.EvtchnExpandArray;
 import dev.hcdiff.oracle.xen.abi.EvtchnH;
 import dev.hcdiff.oracle.xen.abi.EvtchnInitControl;
 import dev.hcdiff.oracle.xen.abi.EvtchnReset;
-import dev.hcdiff.oracle.xen.abi.EvtchnSend;
-import dev.hcdiff.oracle.xen.abi.EvtchnSetPriority;
 import dev.hcdiff.oracle.xen.abi.EvtchnStatus;
-import dev.hcdiff.oracle.xen.abi.EvtchnUnmask;
 import dev.hcdiff.oracle.xen.abi.XenH;
+import dev.hcdiff.oracle.xen.dispatch.EventChannelOpDecoder;
+import dev.hcdiff.oracle.xen.dispatch.EventChannelOpHandler;
 
 import static dev.hcdiff.oracle.xen.abi.XenErrno.EBUSY;
 import static dev.hcdiff.oracle.xen.abi.XenErrno.EEXIST;
@@ -40,71 +39,44 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
  * HvCallSignalEvent on the adapter's preconfigured connection ({@link HvLink}) and lands in the
  * guest's shared_info as Xen would set it ({@link AdapterEvents}).
  */
-final class EventChannelOps {
+final class EventChannelOps implements EventChannelOpHandler<Call> {
 
-    private static final ArgCopy.Codec<EvtchnAllocUnbound> ALLOC_UNBOUND =
-            new ArgCopy.Codec<>(EvtchnAllocUnbound::size, EvtchnAllocUnbound::decode, EvtchnAllocUnbound::encode);
-    private static final ArgCopy.Codec<EvtchnBindInterdomain> BIND_INTERDOMAIN =
-            new ArgCopy.Codec<>(EvtchnBindInterdomain::size, EvtchnBindInterdomain::decode, EvtchnBindInterdomain::encode);
-    private static final ArgCopy.Codec<EvtchnBindVirq> BIND_VIRQ =
-            new ArgCopy.Codec<>(EvtchnBindVirq::size, EvtchnBindVirq::decode, EvtchnBindVirq::encode);
-    private static final ArgCopy.Codec<EvtchnBindIpi> BIND_IPI =
-            new ArgCopy.Codec<>(EvtchnBindIpi::size, EvtchnBindIpi::decode, EvtchnBindIpi::encode);
-    private static final ArgCopy.Codec<EvtchnStatus> STATUS =
-            new ArgCopy.Codec<>(EvtchnStatus::size, EvtchnStatus::decode, EvtchnStatus::encode);
-    private static final ArgCopy.Codec<EvtchnInitControl> INIT_CONTROL =
-            new ArgCopy.Codec<>(EvtchnInitControl::size, EvtchnInitControl::decode, EvtchnInitControl::encode);
     /** A FIFO control block (72 bytes) must fit in its page (evtchn_fifo_init_control()). */
     private static final int INIT_CONTROL_MAX_OFFSET = XenH.PAGE_SIZE - EvtchnH.EVTCHN_FIFO_CONTROL_BLOCK_SIZE;
 
     private final AdapterState s;
+    private final EventChannelOpDecoder<Call> decoder;
 
     EventChannelOps(AdapterState s) {
         this.s = s;
+        this.decoder = new EventChannelOpDecoder<>(this);
     }
 
+    /** Xen's copies ({@link EventChannelOpDecoder}, shared with the reference), then the sub-ops below. */
     long dispatch(Call c, int cmd, long arg, GuestMemory m) {
-        return switch (cmd) {
-            case EvtchnH.EVTCHNOP_alloc_unbound -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_alloc_unbound", ALLOC_UNBOUND, a -> allocUnbound(c, a));
-            case EvtchnH.EVTCHNOP_bind_interdomain -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_bind_interdomain", BIND_INTERDOMAIN, a -> bindInterdomain(c, a));
-            case EvtchnH.EVTCHNOP_bind_virq -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_bind_virq", BIND_VIRQ, a -> bindVirq(c, a));
-            case EvtchnH.EVTCHNOP_bind_ipi -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_bind_ipi", BIND_IPI, a -> bindIpi(c, a));
-            // PIRQs come from physdev_op, which the reference leaves unmodelled too.
-            case EvtchnH.EVTCHNOP_bind_pirq -> c.unmodelled();
-            case EvtchnH.EVTCHNOP_close -> ArgCopy.in(c, m, arg, "EVTCHNOP_close", EvtchnClose::size, EvtchnClose::decode, a -> close(c, a.port()));
-            case EvtchnH.EVTCHNOP_send -> ArgCopy.in(c, m, arg, "EVTCHNOP_send", EvtchnSend::size, EvtchnSend::decode, a -> send(c, a.port(), m));
-            case EvtchnH.EVTCHNOP_status -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_status", STATUS, a -> status(c, a));
-            case EvtchnH.EVTCHNOP_bind_vcpu -> ArgCopy.in(c, m, arg, "EVTCHNOP_bind_vcpu", EvtchnBindVcpu::size, EvtchnBindVcpu::decode, a -> bindVcpu(c, a));
-            case EvtchnH.EVTCHNOP_unmask -> ArgCopy.in(c, m, arg, "EVTCHNOP_unmask", EvtchnUnmask::size, EvtchnUnmask::decode, a -> unmask(c, a.port()));
-            case EvtchnH.EVTCHNOP_reset, EvtchnH.EVTCHNOP_reset_cont -> ArgCopy.in(c, m, arg, "EVTCHNOP_reset",
-                    EvtchnReset::size, EvtchnReset::decode, a -> reset(c, a.dom(), cmd == EvtchnH.EVTCHNOP_reset_cont));
-            case EvtchnH.EVTCHNOP_init_control -> ArgCopy.inOut(c, m, arg, "EVTCHNOP_init_control", INIT_CONTROL, a -> initControl(c, a));
-            case EvtchnH.EVTCHNOP_expand_array -> ArgCopy.in(c, m, arg, "EVTCHNOP_expand_array", EvtchnExpandArray::size,
-                    EvtchnExpandArray::decode, a -> c.error(EOPNOTSUPP, "expand_array: 2-level domain"));
-            case EvtchnH.EVTCHNOP_set_priority -> ArgCopy.in(c, m, arg, "EVTCHNOP_set_priority", EvtchnSetPriority::size,
-                    EvtchnSetPriority::decode, a -> setPriority(c, a.port()));
-            default -> c.error(ENOSYS, "event_channel_op: unknown cmd " + cmd);
-        };
+        return decoder.dispatch(c, cmd, arg, m);
     }
 
     /** Xen: dom lookup (-ESRCH), dom0 refused by XSM_TARGET (-EPERM), a port (-ENOSPC), UNBOUND. */
-    Outcome<EvtchnAllocUnbound> allocUnbound(Call c, EvtchnAllocUnbound a) {
+    @Covers(call = "EVTCHNOP_alloc_unbound", as = Realisation.EMULATED, via = "adapter port table (guests cannot create Hyper-V ports or connections)")
+    @Override
+    public Result<EvtchnAllocUnbound> allocUnbound(Call c, EvtchnAllocUnbound a) {
         Lookup dom = s.byAnyId(a.dom());
         if (dom == Lookup.NONE) {
-            return Outcome.fail(c.error(ESRCH, "alloc_unbound: no domain " + a.dom()), a);
+            return Result.error(c.error(ESRCH, "alloc_unbound: no domain " + a.dom()), a);
         }
         if (dom == Lookup.DOM0) {
-            return Outcome.fail(c.error(EPERM, "alloc_unbound: XSM_TARGET on dom0"), a);
+            return Result.error(c.error(EPERM, "alloc_unbound: XSM_TARGET on dom0"), a);
         }
         int port = s.ports.allocate();
         if (port < 0) {
-            return Outcome.fail(c.error(-port, "alloc_unbound: no free port"), a);
+            return Result.error(c.error(-port, "alloc_unbound: no free port"), a);
         }
         Port p = s.ports.get(port);
         p.state = State.UNBOUND;
         p.unboundRemoteDom = a.remoteDom() == XenH.DOMID_SELF ? s.domid() : a.remoteDom();
         c.note("alloc_unbound: adapter port table, port " + port + " (no Hyper-V call: guests cannot create ports)");
-        return Outcome.ok(a.withPort(port));
+        return Result.ok(a.withPort(port));
     }
 
     /**
@@ -112,19 +84,21 @@ final class EventChannelOps {
      * UNBOUND for us (-EINVAL, the local port given back). The new local port is notified at once,
      * which under the adapter is a SignalEvent.
      */
-    Outcome<EvtchnBindInterdomain> bindInterdomain(Call c, EvtchnBindInterdomain a) {
+    @Covers(call = "EVTCHNOP_bind_interdomain", as = Realisation.MAPPED, via = "adapter port table; the first notification is HvCallSignalEvent on the adapter loopback connection", gap = "hyperv-call-unavailable")
+    @Override
+    public Result<EvtchnBindInterdomain> bindInterdomain(Call c, EvtchnBindInterdomain a) {
         Lookup rd = s.byAnyId(a.remoteDom());
         if (rd == Lookup.NONE) {
-            return Outcome.fail(c.error(ESRCH, "bind_interdomain: no domain " + a.remoteDom()), a);
+            return Result.error(c.error(ESRCH, "bind_interdomain: no domain " + a.remoteDom()), a);
         }
         int lport = s.ports.allocate();
         if (lport < 0) {
-            return Outcome.fail(c.error(-lport, "bind_interdomain: no free port"), a);
+            return Result.error(c.error(-lport, "bind_interdomain: no free port"), a);
         }
         Port remote = rd == Lookup.SELF ? s.ports.get(a.remotePort()) : null;
         if (remote == null || remote.state != State.UNBOUND || remote.unboundRemoteDom != s.domid()) {
             s.ports.release(lport);
-            return Outcome.fail(c.error(EINVAL, "bind_interdomain: remote port " + Integer.toUnsignedString(a.remotePort())
+            return Result.error(c.error(EINVAL, "bind_interdomain: remote port " + Integer.toUnsignedString(a.remotePort())
                     + " not unbound for us"), a);
         }
         Port local = s.ports.get(lport);
@@ -138,27 +112,29 @@ final class EventChannelOps {
         if (st != HvStatus.SUCCESS) {
             c.note("bind_interdomain: first notification of port " + lport + " lost (" + HvStatus.name(st) + ")");
         }
-        return Outcome.ok(a.withLocalPort(lport));
+        return Result.ok(a.withLocalPort(lport));
     }
 
     /** Xen: range, global VIRQ on vCPU ≠ 0 (-EINVAL), vCPU (-ENOENT), bound (-EEXIST), port. */
-    Outcome<EvtchnBindVirq> bindVirq(Call c, EvtchnBindVirq a) {
+    @Covers(call = "EVTCHNOP_bind_virq", as = Realisation.EMULATED, via = "adapter port table (VIRQ_TIMER would fire from an STIMER)")
+    @Override
+    public Result<EvtchnBindVirq> bindVirq(Call c, EvtchnBindVirq a) {
         int virq = a.virq();
         if (virq < 0 || virq >= XenH.NR_VIRQS) {
-            return Outcome.fail(c.error(EINVAL, "bind_virq: virq out of range"), a);
+            return Result.error(c.error(EINVAL, "bind_virq: virq out of range"), a);
         }
         if (!XenH.virqIsPerVcpu(virq) && a.vcpu() != 0) {
-            return Outcome.fail(c.error(EINVAL, "bind_virq: global virq on vcpu != 0"), a);
+            return Result.error(c.error(EINVAL, "bind_virq: global virq on vcpu != 0"), a);
         }
         if (!s.vcpuExists(a.vcpu())) {
-            return Outcome.fail(c.error(ENOENT, "bind_virq: no vcpu " + Integer.toUnsignedString(a.vcpu())), a);
+            return Result.error(c.error(ENOENT, "bind_virq: no vcpu " + Integer.toUnsignedString(a.vcpu())), a);
         }
         if (s.ports.virqPort(a.vcpu(), virq) != 0) {
-            return Outcome.fail(c.error(EEXIST, "bind_virq: virq " + virq + " already bound"), a);
+            return Result.error(c.error(EEXIST, "bind_virq: virq " + virq + " already bound"), a);
         }
         int port = s.ports.allocate();
         if (port < 0) {
-            return Outcome.fail(c.error(-port, "bind_virq: no free port"), a);
+            return Result.error(c.error(-port, "bind_virq: no free port"), a);
         }
         Port p = s.ports.get(port);
         p.state = State.VIRQ;
@@ -167,29 +143,33 @@ final class EventChannelOps {
         s.ports.setVirqPort(a.vcpu(), virq, port);
         c.note("bind_virq: adapter port table" + (virq == XenH.VIRQ_TIMER
                 ? " (VIRQ_TIMER would fire from an STIMER)" : " (no Hyper-V source for this VIRQ: a gap when it would fire)"));
-        return Outcome.ok(a.withPort(port));
+        return Result.ok(a.withPort(port));
     }
 
     /** Xen: vCPU (-ENOENT), port (-ENOSPC), IPI port notifying that vCPU. */
-    Outcome<EvtchnBindIpi> bindIpi(Call c, EvtchnBindIpi a) {
+    @Covers(call = "EVTCHNOP_bind_ipi", as = Realisation.EMULATED, via = "adapter port table; send on it is HvCallSignalEvent")
+    @Override
+    public Result<EvtchnBindIpi> bindIpi(Call c, EvtchnBindIpi a) {
         if (!s.vcpuExists(a.vcpu())) {
-            return Outcome.fail(c.error(ENOENT, "bind_ipi: no vcpu " + Integer.toUnsignedString(a.vcpu())), a);
+            return Result.error(c.error(ENOENT, "bind_ipi: no vcpu " + Integer.toUnsignedString(a.vcpu())), a);
         }
         int port = s.ports.allocate();
         if (port < 0) {
-            return Outcome.fail(c.error(-port, "bind_ipi: no free port"), a);
+            return Result.error(c.error(-port, "bind_ipi: no free port"), a);
         }
         Port p = s.ports.get(port);
         p.state = State.IPI;
         p.notifyVcpu = a.vcpu();
-        return Outcome.ok(a.withPort(port));
+        return Result.ok(a.withPort(port));
     }
 
     /**
      * Xen: not valid, FREE or RESERVED → -EINVAL; otherwise freed with its pending bit cleared, and
      * the other end of a loopback channel goes back to UNBOUND for us.
      */
-    long close(Call c, int port) {
+    @Covers(call = "EVTCHNOP_close", as = Realisation.EMULATED, via = "adapter port table")
+    @Override
+    public long close(Call c, int port) {
         Port p = s.ports.get(port);
         if (p == null) {
             return c.error(EINVAL, "close: port not valid");
@@ -225,7 +205,9 @@ final class EventChannelOps {
      * connection, or for a port bound to dom0 on the root's connection ({@link Dom0Services}); its
      * Hyper-V status, if not SUCCESS, is what the guest gets back (mapped by {@link StatusMap}).
      */
-    long send(Call c, int port, GuestMemory m) {
+    @Covers(call = "EVTCHNOP_send", as = Realisation.MAPPED, via = "HvCallSignalEvent on the adapter loopback connection (IPI, interdomain) or the root connection (dom0 ports); status mapped back to an errno", gap = "hyperv-call-unavailable")
+    @Override
+    public long send(Call c, int port, GuestMemory m) {
         Port p = s.ports.get(port);
         if (p == null) {
             return c.error(EINVAL, "send: port not valid");
@@ -255,17 +237,19 @@ final class EventChannelOps {
      * Xen: dom lookup (-ESRCH), dom0 (-EPERM: XSM_TARGET), port valid (-EINVAL); only the union
      * member of the state is written, the rest keeps the guest's bytes.
      */
-    Outcome<EvtchnStatus> status(Call c, EvtchnStatus a) {
+    @Covers(call = "EVTCHNOP_status", as = Realisation.EMULATED, via = "adapter port table")
+    @Override
+    public Result<EvtchnStatus> status(Call c, EvtchnStatus a) {
         Lookup dom = s.byAnyId(a.dom());
         if (dom == Lookup.NONE) {
-            return Outcome.fail(c.error(ESRCH, "status: no domain " + a.dom()), a);
+            return Result.error(c.error(ESRCH, "status: no domain " + a.dom()), a);
         }
         if (dom == Lookup.DOM0) {
-            return Outcome.fail(c.error(EPERM, "status: XSM_TARGET on dom0"), a);
+            return Result.error(c.error(EPERM, "status: XSM_TARGET on dom0"), a);
         }
         Port p = s.ports.get(a.port());
         if (p == null) {
-            return Outcome.fail(c.error(EINVAL, "status: port not valid"), a);
+            return Result.error(c.error(EINVAL, "status: port not valid"), a);
         }
         long u = a.u();
         int stat;
@@ -287,11 +271,13 @@ final class EventChannelOps {
             case PIRQ -> stat = EvtchnH.EVTCHNSTAT_pirq;
             default -> stat = EvtchnH.EVTCHNSTAT_closed;
         }
-        return Outcome.ok(a.with(stat, p.notifyVcpu, u));
+        return Result.ok(a.with(stat, p.notifyVcpu, u));
     }
 
     /** Xen: the vCPU first (-ENOENT), then the port (-EINVAL); per-vCPU VIRQs, IPIs, free ports refuse. */
-    long bindVcpu(Call c, EvtchnBindVcpu a) {
+    @Covers(call = "EVTCHNOP_bind_vcpu", as = Realisation.EMULATED, via = "adapter port table (the notify vCPU of the port)")
+    @Override
+    public long bindVcpu(Call c, EvtchnBindVcpu a) {
         if (!s.vcpuExists(a.vcpu())) {
             return c.error(ENOENT, "bind_vcpu: no vcpu " + Integer.toUnsignedString(a.vcpu()));
         }
@@ -316,7 +302,9 @@ final class EventChannelOps {
      * shared_info; a port that was masked and pending would be re-raised by a self-IPI
      * (SendSyntheticClusterIpi, not modelled): the adapter raises the upcall itself.
      */
-    long unmask(Call c, int port) {
+    @Covers(call = "EVTCHNOP_unmask", as = Realisation.EMULATED, via = "shared_info mirror: clears the mask and raises the upcall itself (a self-IPI, SendSyntheticClusterIpi, is not in the model)")
+    @Override
+    public long unmask(Call c, int port) {
         Port p = s.ports.get(port);
         if (p == null) {
             return c.error(EINVAL, "unmask: port not valid");
@@ -331,7 +319,11 @@ final class EventChannelOps {
      * Xen: lookup (-ESRCH), XSM_TARGET (-EPERM for dom0); then every guest port is closed. The
      * adapter never preempts, so reset_cont finds no reset in progress (-EBUSY).
      */
-    long reset(Call c, int dom, boolean resuming) {
+    @Covers(call = "EVTCHNOP_reset", as = Realisation.EMULATED, via = "adapter port table: every port closed")
+    @Covers(call = "EVTCHNOP_reset_cont", as = Realisation.EMULATED, via = "adapter port table: the adapter never preempts a reset, so -EBUSY")
+    @Override
+    public long reset(Call c, EvtchnReset a, boolean resuming) {
+        int dom = a.dom();
         Lookup d = s.byAnyId(dom);
         if (d == Lookup.NONE) {
             return c.error(ESRCH, "reset: no domain " + dom);
@@ -354,19 +346,30 @@ final class EventChannelOps {
      * FIFO set-up: link_bits is filled in first, then vCPU (-ENOENT), offset range and alignment
      * (-EINVAL); past them the reference does not model FIFO, so neither does the adapter.
      */
-    Outcome<EvtchnInitControl> initControl(Call c, EvtchnInitControl a) {
+    @Covers(call = "EVTCHNOP_init_control", as = Realisation.EMULATED, via = "adapter checks in Xen's order; the FIFO ABI past them is unmodelled, as in the reference")
+    @Override
+    public Result<EvtchnInitControl> initControl(Call c, EvtchnInitControl a) {
         EvtchnInitControl out = new EvtchnInitControl(a.controlGfn(), a.offset(), a.vcpu(), EvtchnH.EVTCHN_FIFO_LINK_BITS);
         if (!s.vcpuExists(a.vcpu())) {
-            return Outcome.fail(c.error(ENOENT, "init_control: no vcpu " + Integer.toUnsignedString(a.vcpu())), out);
+            return Result.error(c.error(ENOENT, "init_control: no vcpu " + Integer.toUnsignedString(a.vcpu())), out);
         }
         if (Integer.toUnsignedLong(a.offset()) > INIT_CONTROL_MAX_OFFSET || (a.offset() & 7) != 0) {
-            return Outcome.fail(c.error(EINVAL, "init_control: bad offset"), out);
+            return Result.error(c.error(EINVAL, "init_control: bad offset"), out);
         }
-        return Outcome.fail(c.unmodelled(), out);
+        return Result.error(c.unmodelled(), out);
+    }
+
+    /** A 2-level domain has no FIFO array to expand: -EOPNOTSUPP after the copy, as Xen. */
+    @Covers(call = "EVTCHNOP_expand_array", as = Realisation.EMULATED, via = "adapter port table: 2-level only, -EOPNOTSUPP after the copy as Xen without FIFO set up")
+    @Override
+    public long expandArray(Call c) {
+        return c.error(EOPNOTSUPP, "expand_array: 2-level domain");
     }
 
     /** Xen: port valid (-EINVAL), then 2-level has no priorities (-ENOSYS). */
-    long setPriority(Call c, int port) {
+    @Covers(call = "EVTCHNOP_set_priority", as = Realisation.EMULATED, via = "adapter port table: 2-level ABI, -ENOSYS")
+    @Override
+    public long setPriority(Call c, int port) {
         if (!s.ports.valid(port)) {
             return c.error(EINVAL, "set_priority: port not valid");
         }

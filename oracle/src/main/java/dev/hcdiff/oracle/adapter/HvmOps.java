@@ -1,29 +1,29 @@
 package dev.hcdiff.oracle.adapter;
 
 import dev.hcdiff.oracle.adapter.AdapterState.Lookup;
-import dev.hcdiff.oracle.adapter.ArgCopy.Outcome;
-import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.hyperv.HvMsr;
 import dev.hcdiff.oracle.hyperv.MsrResult;
 import dev.hcdiff.oracle.xen.CallbackVia;
+import dev.hcdiff.oracle.xen.HvmOp;
+import dev.hcdiff.oracle.xen.Result;
 import dev.hcdiff.oracle.xen.abi.HvmH;
 import dev.hcdiff.oracle.xen.abi.MemoryH;
 import dev.hcdiff.oracle.xen.abi.SchedH;
 import dev.hcdiff.oracle.xen.abi.XenHvmEvtchnUpcallVector;
 import dev.hcdiff.oracle.xen.abi.XenHvmGetMemType;
-import dev.hcdiff.oracle.xen.abi.XenHvmGetTime;
 import dev.hcdiff.oracle.xen.abi.XenHvmPagetableDying;
 import dev.hcdiff.oracle.xen.abi.XenHvmParam;
-import dev.hcdiff.oracle.xen.abi.XenHvmXentrace;
+import dev.hcdiff.oracle.xen.dispatch.HvmOpDecoder;
+import dev.hcdiff.oracle.xen.dispatch.HvmOpHandler;
 import dev.hcdiff.oracle.xen.platform.Vioapic;
 import dev.hcdiff.trace.record.Abi;
 
 import static dev.hcdiff.oracle.xen.abi.HvmH.*;
-import static dev.hcdiff.oracle.xen.abi.XenErrno.EFAULT;
 import static dev.hcdiff.oracle.xen.abi.XenErrno.EINVAL;
 import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOENT;
-import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOSYS;
 import static dev.hcdiff.oracle.xen.abi.XenErrno.EOPNOTSUPP;
 import static dev.hcdiff.oracle.xen.abi.XenErrno.EPERM;
 import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
@@ -31,7 +31,8 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
 /**
  * hvm_op (34) under the adapter, hyperv-abi.md §8a: the HVM params are the toolstack's and the
  * guest's state, which Hyper-V does not have, so the adapter keeps them and answers with Xen's
- * allow-lists and checks in Xen's order ({@code xen/arch/x86/hvm/hvm.c do_hvm_op()},
+ * allow-lists (the reference's own, {@link HvmOp#hvmAllowSetParam}, {@link HvmOp#hvmAllowGetParam}) and checks
+ * in Xen's order ({@code xen/arch/x86/hvm/hvm.c do_hvm_op()},
  * {@code hvm_allow_set_param()}, {@code hvm_allow_get_param()}; xen-abi.md §5.9). What maps to
  * Hyper-V:
  * <ul>
@@ -48,58 +49,46 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
  * pagetable_dying as under HAP (a Hyper-V SLAT needs no hint either), flush_tlbs as done (a model
  * has no TLB; HvCallFlushVirtualAddressSpace is not in the Hyper-V model).
  */
-final class HvmOps {
-
-    private static final ArgCopy.Codec<XenHvmParam> PARAM =
-            new ArgCopy.Codec<>(XenHvmParam::size, XenHvmParam::decode, XenHvmParam::encode);
-    private static final ArgCopy.Codec<XenHvmGetMemType> GET_MEM_TYPE =
-            new ArgCopy.Codec<>(XenHvmGetMemType::size, XenHvmGetMemType::decode, XenHvmGetMemType::encode);
+final class HvmOps implements HvmOpHandler<Call> {
 
     private final AdapterState s;
     private final SchedOps sched;
+    private final HvmOpDecoder<Call> decoder;
 
     HvmOps(AdapterState s, SchedOps sched) {
         this.s = s;
         this.sched = sched;
+        this.decoder = new HvmOpDecoder<>(this);
     }
 
-    /** @return the result, or {@link SchedOps#NO_RETURN} when the call crashed the domain */
+    /**
+     * Xen's copies and checks ({@link HvmOpDecoder}, shared with the reference), then the sub-ops below.
+     *
+     * @return the result, or {@link SchedOps#NO_RETURN} when the call crashed the domain
+     */
+    @Covers(call = "HVMOP_xentrace", as = Realisation.EMULATED, via = "Xen's checks, shared with the reference; the record is invisible")
+    @Covers(call = "HVMOP_flush_tlbs", as = Realisation.EMULATED, via = "done: a model has no TLB (HvCallFlushVirtualAddressSpace is not in the Hyper-V model)")
+    @Covers(call = "HVMOP_guest_request_vm_event", as = Realisation.EMULATED, via = "Xen's decoding, shared with the reference: nothing monitors the domain")
+    @Covers(call = "HVMOP_altp2m", as = Realisation.EMULATED, via = "Xen's decoding, shared with the reference: no altp2m, -EOPNOTSUPP")
     long dispatch(Call c, long op, long arg, GuestMemory m) {
-        if (op < 0 || op > Integer.MAX_VALUE) {
-            return c.error(ENOSYS, "do_hvm_op: bad HVM op " + Long.toUnsignedString(op));
-        }
-        return switch ((int) op) {
-            case HVMOP_set_evtchn_upcall_vector -> ArgCopy.in(c, m, arg, "HVMOP_set_evtchn_upcall_vector",
-                    XenHvmEvtchnUpcallVector::size, XenHvmEvtchnUpcallVector::decode, a -> setEvtchnUpcallVector(c, a));
-            case HVMOP_set_param -> ArgCopy.in(c, m, arg, "HVMOP_set_param", XenHvmParam::size, XenHvmParam::decode,
-                    a -> setParam(c, a));
-            case HVMOP_get_param -> ArgCopy.inOut(c, m, arg, "HVMOP_get_param", PARAM, a -> getParam(c, a));
-            case HVMOP_flush_tlbs -> {
-                if (arg != 0) {
-                    yield c.error(EINVAL, "HVMOP_flush_tlbs: arg is not NULL");
-                }
-                c.note("HVMOP_flush_tlbs: no Hyper-V call (HvCallFlushVirtualAddressSpace is not in the model; "
-                        + "a model has no TLB)");
-                yield 0;
-            }
-            case HVMOP_get_mem_type -> ArgCopy.inOut(c, m, arg, "HVMOP_get_mem_type", GET_MEM_TYPE, a -> getMemType(c, a));
-            case HVMOP_pagetable_dying -> ArgCopy.in(c, m, arg, "HVMOP_pagetable_dying", XenHvmPagetableDying::size,
-                    XenHvmPagetableDying::decode, a -> pagetableDying(c, a));
-            case HVMOP_get_time -> getTime(c, arg, m);
-            case HVMOP_xentrace -> ArgCopy.in(c, m, arg, "HVMOP_xentrace", XenHvmXentrace::size, XenHvmXentrace::decode,
-                    a -> xentrace(c, a));
-            // Nothing monitors the domain.
-            case HVMOP_guest_request_vm_event -> arg == 0 ? 0 : c.error(EINVAL, "HVMOP_guest_request_vm_event: arg is not NULL");
-            case HVMOP_altp2m -> c.error(EOPNOTSUPP, "HVMOP_altp2m: no alternate p2m (Hyper-V offers none to a guest)");
-            default -> c.error(ENOSYS, "do_hvm_op: bad HVM op " + op);
-        };
+        return decoder.doHvmOp(c, op, arg, m);
+    }
+
+    /** HVMOP_flush_tlbs: done, with no Hyper-V call (a model has no TLB). */
+    @Override
+    public long flushTlbs(Call c) {
+        c.note("HVMOP_flush_tlbs: no Hyper-V call (HvCallFlushVirtualAddressSpace is not in the model; "
+                + "a model has no TLB)");
+        return 0;
     }
 
     /**
      * Xen: vector &lt; 0x10 (-EINVAL), the vCPU (-ENOENT); the vector is stored, programmed into the
      * VP's SINTs and raised at once through the LAPIC if it is enabled ({@code hvm_assert_evtchn_irq()}).
      */
-    long setEvtchnUpcallVector(Call c, XenHvmEvtchnUpcallVector a) {
+    @Covers(call = "HVMOP_set_evtchn_upcall_vector", as = Realisation.MAPPED, via = "WRMSR SINTx of the VP (the vector), the adapter's upcall vector")
+    @Override
+    public long hvmopSetEvtchnUpcallVector(Call c, XenHvmEvtchnUpcallVector a) {
         if (a.vector() < 0x10) {
             return c.error(EINVAL, "set_evtchn_upcall_vector: vector < 0x10");
         }
@@ -113,7 +102,9 @@ final class HvmOps {
     }
 
     /** Xen's {@code hvmop_set_param()}: index (-EINVAL), domain (-ESRCH), dom0 not HVM (-EINVAL), then the param. */
-    long setParam(Call c, XenHvmParam a) {
+    @Covers(call = "HVMOP_set_param", as = Realisation.MAPPED, via = "adapter-held params with Xen's allow-list; CALLBACK_IRQ vector: WRMSR SINTx of every VP; a bad VM86 TSS crashes through the crash MSRs")
+    @Override
+    public long hvmopSetParam(Call c, XenHvmParam a) {
         if (Integer.toUnsignedLong(a.index()) >= HVM_NR_PARAMS) {
             return c.error(EINVAL, "set_param: index >= HVM_NR_PARAMS");
         }
@@ -124,7 +115,7 @@ final class HvmOps {
         if (target == Lookup.DOM0) {
             return c.error(EINVAL, "set_param: dom0 is not HVM");
         }
-        int allow = allowSet(a.index());
+        int allow = HvmOp.hvmAllowSetParam(a.index());
         if (allow != 0) {
             return c.error(-allow, "set_param: " + HvmH.paramName(a.index())
                     + (allow == -EINVAL ? " is deprecated" : " is not the guest's to set"));
@@ -215,20 +206,22 @@ final class HvmOps {
     }
 
     /** Xen's {@code hvmop_get_param()}: index, domain, dom0, the read allow-list, then the value. */
-    Outcome<XenHvmParam> getParam(Call c, XenHvmParam a) {
+    @Covers(call = "HVMOP_get_param", as = Realisation.EMULATED, via = "adapter-held params and the toolstack's ring pages and ports")
+    @Override
+    public Result<XenHvmParam> hvmopGetParam(Call c, XenHvmParam a) {
         if (Integer.toUnsignedLong(a.index()) >= HVM_NR_PARAMS) {
-            return Outcome.fail(c.error(EINVAL, "get_param: index >= HVM_NR_PARAMS"), a);
+            return Result.error(c.error(EINVAL, "get_param: index >= HVM_NR_PARAMS"), a);
         }
         Lookup target = s.byAnyId(a.domid());
         if (target == Lookup.NONE) {
-            return Outcome.fail(c.error(ESRCH, "get_param: no domain " + a.domid()), a);
+            return Result.error(c.error(ESRCH, "get_param: no domain " + a.domid()), a);
         }
         if (target == Lookup.DOM0) {
-            return Outcome.fail(c.error(EINVAL, "get_param: dom0 is not HVM"), a);
+            return Result.error(c.error(EINVAL, "get_param: dom0 is not HVM"), a);
         }
-        int allow = allowGet(a.index());
+        int allow = HvmOp.hvmAllowGetParam(a.index());
         if (allow != 0) {
-            return Outcome.fail(c.error(-allow, "get_param: " + HvmH.paramName(a.index())
+            return Result.error(c.error(-allow, "get_param: " + HvmH.paramName(a.index())
                     + (allow == -EINVAL ? " is deprecated" : " is not the guest's to read")), a);
         }
         long value = switch (a.index()) {
@@ -244,25 +237,29 @@ final class HvmOps {
             default -> {
             }
         }
-        return Outcome.ok(a.withValue(value));
+        return Result.ok(a.withValue(value));
     }
 
     /** Xen: domain (-ESRCH), XSM_TARGET (dom0: -EPERM); RAM (the overlay included) is ram_rw, the rest mmio_dm. */
-    Outcome<XenHvmGetMemType> getMemType(Call c, XenHvmGetMemType a) {
+    @Covers(call = "HVMOP_get_mem_type", as = Realisation.EMULATED, via = "the adapter's book of frames")
+    @Override
+    public Result<XenHvmGetMemType> hvmopGetMemType(Call c, XenHvmGetMemType a) {
         Lookup target = s.byAnyId(a.domid());
         if (target == Lookup.NONE) {
-            return Outcome.fail(c.error(ESRCH, "get_mem_type: no domain " + a.domid()), a);
+            return Result.error(c.error(ESRCH, "get_mem_type: no domain " + a.domid()), a);
         }
         if (target == Lookup.DOM0) {
-            return Outcome.fail(c.error(EPERM, "get_mem_type: XSM_TARGET on dom0"), a);
+            return Result.error(c.error(EPERM, "get_mem_type: XSM_TARGET on dom0"), a);
         }
         AdapterPhysmap.Kind k = s.physmap.kindAt(a.pfn());
         boolean ram = k == AdapterPhysmap.Kind.RAM || k == AdapterPhysmap.Kind.SHARED_INFO;
-        return Outcome.ok(a.withMemType(ram ? MemoryH.HVMMEM_ram_rw : MemoryH.HVMMEM_mmio_dm));
+        return Result.ok(a.withMemType(ram ? MemoryH.HVMMEM_ram_rw : MemoryH.HVMMEM_mmio_dm));
     }
 
     /** Xen: domain (-ESRCH), another domain (-EOPNOTSUPP), then -EINVAL: second-level paging needs no hint. */
-    long pagetableDying(Call c, XenHvmPagetableDying a) {
+    @Covers(call = "HVMOP_pagetable_dying", as = Realisation.EMULATED, via = "adapter policy as Xen under HAP: SLAT needs no hint, -EINVAL")
+    @Override
+    public long pagetableDying(Call c, XenHvmPagetableDying a) {
         Lookup target = s.byAnyId(a.domid());
         if (target == Lookup.NONE) {
             return c.error(ESRCH, "pagetable_dying: no domain " + a.domid());
@@ -274,59 +271,16 @@ final class HvmOps {
     }
 
     /**
-     * HVMOP_get_time: Xen's NOW() in ns. The adapter reads TIME_REF_COUNT (100 ns since partition
+     * HVMOP_get_time's NOW() in ns: the adapter reads TIME_REF_COUNT (100 ns since partition
      * creation, where it puts Xen's time 0) and multiplies by 100: exact units, 100 ns resolution
-     * (catalogued as {@code hvm-get-time-100ns}). Nothing is read from the guest.
+     * (catalogued as {@code hyperv-clock-100ns}). The copy out is Xen's ({@link HvmOpDecoder}).
      */
-    long getTime(Call c, long arg, GuestMemory m) {
+    @Covers(call = "HVMOP_get_time", as = Realisation.MAPPED, via = "RDMSR HV_X64_MSR_TIME_REF_COUNT (100 ns) x 100", gap = "hyperv-clock-100ns")
+    @Override
+    public long nowNs(Call c) {
         MsrResult r = s.hv.readRefCount(c.vcpu(), c.nowNs());
         c.note(String.format("RDMSR TIME_REF_COUNT (0x%x) -> %s", HvMsr.TIME_REF_COUNT,
                 r.faulted() ? "#GP" : "0x" + Long.toHexString(r.value())));
-        long now = r.faulted() ? 0 : r.value() * HvLink.NS_PER_TICK;
-        try {
-            m.writeLinear(arg, new XenHvmGetTime(now).encode(c.abi()));
-        } catch (GuestFault f) {
-            return c.error(EFAULT, "HVMOP_get_time: copy out");
-        }
-        return 0;
-    }
-
-    /** Xen: extra_bytes &gt; 28 or subclass bits in the event → -EINVAL; the record is invisible. */
-    long xentrace(Call c, XenHvmXentrace tr) {
-        if (tr.extraBytes() > XENTRACE_EXTRA_BYTES || (tr.event() & ~((1 << TRC_SUBCLS_SHIFT) - 1)) != 0) {
-            return c.error(EINVAL, "HVMOP_xentrace: bad extra_bytes or event");
-        }
-        return 0;
-    }
-
-    /** What the domain may set on itself ({@code hvm_allow_set_param()}); deprecated -EINVAL, the rest -EPERM. */
-    static int allowSet(int index) {
-        return switch (index) {
-            case HVM_PARAM_CALLBACK_IRQ, HVM_PARAM_VM86_TSS, HVM_PARAM_VM86_TSS_SIZED,
-                 HVM_PARAM_ACPI_IOPORTS_LOCATION, HVM_PARAM_VM_GENERATION_ID_ADDR, HVM_PARAM_STORE_EVTCHN,
-                 HVM_PARAM_CONSOLE_EVTCHN, HVM_PARAM_X87_FIP_WIDTH -> 0;
-            default -> deprecated(index) ? -EINVAL : -EPERM;
-        };
-    }
-
-    /** What the domain may read of itself ({@code hvm_allow_get_param()}). */
-    static int allowGet(int index) {
-        return switch (index) {
-            case HVM_PARAM_CALLBACK_IRQ, HVM_PARAM_VM86_TSS, HVM_PARAM_VM86_TSS_SIZED,
-                 HVM_PARAM_ACPI_IOPORTS_LOCATION, HVM_PARAM_VM_GENERATION_ID_ADDR, HVM_PARAM_STORE_PFN,
-                 HVM_PARAM_STORE_EVTCHN, HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN, HVM_PARAM_ALTP2M,
-                 HVM_PARAM_X87_FIP_WIDTH -> 0;
-            default -> deprecated(index) ? -EINVAL : -EPERM;
-        };
-    }
-
-    /** The params both allow-lists refuse as deprecated. */
-    private static boolean deprecated(int index) {
-        return switch (index) {
-            case HVM_PARAM_PAE_ENABLED, HVM_PARAM_DM_DOMAIN, HVM_PARAM_MEMORY_EVENT_CR0, HVM_PARAM_MEMORY_EVENT_CR3,
-                 HVM_PARAM_MEMORY_EVENT_CR4, HVM_PARAM_MEMORY_EVENT_INT3, HVM_PARAM_NESTEDHVM,
-                 HVM_PARAM_MEMORY_EVENT_SINGLE_STEP, HVM_PARAM_BUFIOREQ_EVTCHN, HVM_PARAM_MEMORY_EVENT_MSR -> true;
-            default -> false;
-        };
+        return r.faulted() ? 0 : r.value() * HvLink.NS_PER_TICK;
     }
 }

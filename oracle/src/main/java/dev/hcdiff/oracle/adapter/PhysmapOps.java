@@ -1,6 +1,8 @@
 package dev.hcdiff.oracle.adapter;
 
 import dev.hcdiff.oracle.adapter.AdapterState.Lookup;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.xen.abi.MemoryH;
 import dev.hcdiff.oracle.xen.abi.XenAddToPhysmap;
 
@@ -50,6 +52,7 @@ final class PhysmapOps {
     }
 
     /** XENMEM_add_to_physmap after the copy (the dispatcher checked -EDOM). */
+    @Covers(call = "XENMEM_add_to_physmap", as = Realisation.EMULATED, via = "shared_info: an adapter-held overlay written into guest RAM; grant_table and moving RAM cannot be mapped by a guest (HvCallMapGpaPages is the parent's)", gap = "physmap-move-root-only,grant-table-no-hyperv-mapping")
     long addToPhysmap(Call c, XenAddToPhysmap x, long start) {
         if (x.space() == XENMAPSPACE_gmfn_foreign) {
             return c.error(ENOSYS, "add_to_physmap: gmfn_foreign only via add_to_physmap_batch");
@@ -153,6 +156,7 @@ final class PhysmapOps {
      * there); only the guest's own accesses to the frame would still find the partition's RAM,
      * which a Hyper-V guest cannot unmap.
      */
+    @Covers(call = "XENMEM_remove_from_physmap", as = Realisation.EMULATED, via = "the adapter's book of frames")
     long removeFromPhysmap(Call c, int domid, long gpfn) {
         Lookup target = s.byAnyId(domid);
         if (target == Lookup.NONE) {

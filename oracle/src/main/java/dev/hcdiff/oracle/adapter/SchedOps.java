@@ -2,6 +2,8 @@ package dev.hcdiff.oracle.adapter;
 
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.xen.abi.SchedH;
 import dev.hcdiff.oracle.xen.abi.SchedPoll;
 import dev.hcdiff.oracle.xen.abi.SchedRemoteShutdown;
@@ -44,6 +46,8 @@ final class SchedOps {
         this.evtchn = evtchn;
     }
 
+    @Covers(call = "SCHEDOP_shutdown_code", as = Realisation.EMULATED, via = "adapter state: the first shutdown code is latched")
+    @Covers(call = "SCHEDOP_pin_override", as = Realisation.EMULATED, via = "adapter policy as Xen: not the hardware domain, -EPERM")
     long dispatch(Call c, int cmd, long arg, GuestMemory m) {
         return switch (cmd) {
             case SchedH.SCHEDOP_yield -> this.yield(c);
@@ -67,6 +71,7 @@ final class SchedOps {
     }
 
     /** SCHEDOP_yield → HvCallNotifyLongSpinWait: advisory in both ABIs, 0 / SUCCESS. */
+    @Covers(call = "SCHEDOP_yield", as = Realisation.MAPPED, via = "HvCallNotifyLongSpinWait (advisory in both ABIs)")
     long yield(Call c) {
         return StatusMap.toXen(s.hv.notifyLongSpinWait(c.vcpu(), c::note));
     }
@@ -75,6 +80,7 @@ final class SchedOps {
      * SCHEDOP_block: clear evtchn_upcall_mask, then halt unless an event already waits for
      * delivery. No Hyper-V call: the vCPU halts natively.
      */
+    @Covers(call = "SCHEDOP_block", as = Realisation.EMULATED, via = "shared_info mirror: evtchn_upcall_mask cleared, then a native HLT (GUEST_IDLE is not offered)")
     long block(Call c) {
         s.shinfo.clearUpcallMask(c.vcpu());
         if (!s.events.needDelivery(c.vcpu())) {
@@ -91,6 +97,7 @@ final class SchedOps {
      * Hyper-V form (guests power off through ACPI or VMBus). What the guest observes is Xen's: the
      * first code wins, every vCPU stops, the call never returns.
      */
+    @Covers(call = "SCHEDOP_shutdown", as = Realisation.MAPPED, via = "crash: HV_X64_MSR_CRASH_P0-P4 and CRASH_CTL (CrashNotify) to the root; reboot, poweroff, suspend: the adapter stops the domain")
     long shutdown(Call c, int reason) {
         if ((reason & 0xff) == SchedH.SHUTDOWN_crash) {
             return crashDomain(c, SchedH.SHUTDOWN_crash, "SCHEDOP_shutdown(crash)");
@@ -127,6 +134,7 @@ final class SchedOps {
      * (-EINVAL); a pending one returns 0; otherwise the vCPU blocks until that port (if it is the
      * only one) or any event, or until the absolute timeout (0 = none).
      */
+    @Covers(call = "SCHEDOP_poll", as = Realisation.EMULATED, via = "adapter port table and shared_info mirror: Hyper-V cannot wait on chosen ports, the vCPU blocks as under Xen")
     long poll(Call c, SchedPoll a, GuestMemory m) {
         if (Integer.toUnsignedLong(a.nrPorts()) > SchedH.POLL_MAX_PORTS) {
             return c.error(EINVAL, "poll: nr_ports > 128");
@@ -159,6 +167,7 @@ final class SchedOps {
     }
 
     /** By id only (DOMID_SELF → -ESRCH); a domU fails XSM_DM_PRIV, even for itself (-EPERM). */
+    @Covers(call = "SCHEDOP_remote_shutdown", as = Realisation.EMULATED, via = "adapter policy as Xen: XSM_DM_PRIV refuses a domU")
     long remoteShutdown(Call c, SchedRemoteShutdown a) {
         if (s.byId(a.domainId()) == AdapterState.Lookup.NONE) {
             return c.error(ESRCH, "remote_shutdown: no domain " + a.domainId());
@@ -171,6 +180,7 @@ final class SchedOps {
      * takes a free one and returns id + 1 (-ENOSPC when both are taken); an id not in use → -EINVAL;
      * timeout 0 stops it, else it is re-armed at now + timeout seconds.
      */
+    @Covers(call = "SCHEDOP_watchdog", as = Realisation.EMULATED, via = "adapter state: the domain watchdogs (Hyper-V has none)")
     long watchdog(Call c, SchedWatchdog a) {
         long id = Integer.toUnsignedLong(a.id());
         long deadline = c.nowNs() + Integer.toUnsignedLong(a.timeout()) * NS_PER_SEC;

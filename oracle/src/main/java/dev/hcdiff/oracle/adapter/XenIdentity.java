@@ -2,6 +2,8 @@ package dev.hcdiff.oracle.adapter;
 
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.xen.XenConfig;
 import dev.hcdiff.oracle.xen.XenVersion;
 import dev.hcdiff.oracle.xen.abi.VersionH;
@@ -54,6 +56,17 @@ final class XenIdentity {
         this.extraversion = "." + v[2];
     }
 
+    @Covers(call = "XENVER_version", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall)")
+    @Covers(call = "XENVER_extraversion", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall)")
+    @Covers(call = "XENVER_compile_info", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall)")
+    @Covers(call = "XENVER_capabilities", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall)")
+    @Covers(call = "XENVER_changeset", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall)")
+    @Covers(call = "XENVER_platform_parameters", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall)")
+    @Covers(call = "XENVER_get_features", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall); the domain kind picks the submap")
+    @Covers(call = "XENVER_pagesize", as = Realisation.EMULATED, via = "adapter constant: the Xen the reference presents (Hyper-V has no version hypercall)")
+    @Covers(call = "XENVER_guest_handle", as = Realisation.EMULATED, via = "the toolstack handle of the configured domain")
+    @Covers(call = "XENVER_commandline", as = Realisation.EMULATED, via = "adapter policy as Xen: <denied> to a domU")
+    @Covers(call = "XENVER_build_id", as = Realisation.EMULATED, via = "adapter policy as Xen: -EPERM to a domU")
     long xenVersion(Call c, GuestMemory m, int cmd, long arg) {
         Abi abi = c.abi();
         c.note("xen_version: adapter constant (no Hyper-V version hypercall)");

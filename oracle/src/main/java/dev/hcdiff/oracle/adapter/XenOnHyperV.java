@@ -1,9 +1,11 @@
 package dev.hcdiff.oracle.adapter;
 
 import dev.hcdiff.oracle.backend.Backend;
+import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
-import dev.hcdiff.oracle.backend.CpuVendor;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.hyperv.DebugConsole;
 import dev.hcdiff.oracle.hyperv.HvConfig;
 import dev.hcdiff.oracle.hyperv.HvMsr;
@@ -202,6 +204,7 @@ public final class XenOnHyperV implements Backend {
             throw new IllegalArgumentException("request from vCPU " + request.vcpu() + ", but xen.vcpus=" + xen.vcpus());
         }
         Observation.Builder out = Observation.builder();
+        state.time.beforeRequest(state, request.vcpu(), nowNs, out);
         state.time.refresh(request.vcpu(), nowNs, out::trail);
         state.dom0.introduceOnce(memory, out::trail);
         switch (request) {
@@ -303,14 +306,47 @@ public final class XenOnHyperV implements Backend {
                 case 36 -> xenOnly.domctl(c, m, a[0]);
                 case 40 -> xenOnly.xenpmuOp(c);
                 case 42 -> xenOnly.hypfsOp(c);
-                // The reference leaves these unmodelled (multicall, set_timer_op, grant_table_op,
-                // vcpu_op, physdev_op, dm_op, arch_1); so does the adapter.
-                case 13, 15, 20, 24, 33, 41, 49 -> c.unmodelled();
-                default -> c.error(ENOSYS, "hypercall " + nr + " not in the HVM table");
+                case 15 -> TimerOps.setTimerOp(state, c, a[0], a[1]);
+                case 24 -> VcpuOps.dispatch(state, c, (int) a[0], (int) a[1], a[2], m);
+                // The reference leaves these unmodelled (multicall, grant_table_op, physdev_op,
+                // dm_op, arch_1); so does the adapter.
+                case 13, 20, 33, 41, 49 -> c.unmodelled();
+                default -> notInHvmTable(c, nr);
             };
         }
         if (rc != SchedOps.NO_RETURN) {
             c.out().returns(compat ? rc & 0xffffffffL : rc);
         }
+    }
+
+    /**
+     * A number the HVM column of {@code xen/include/hypercall-defs.c} does not list: PV-only or
+     * obsolete calls, argo_op without CONFIG_ARGO, and unassigned numbers are -ENOSYS from Xen, and
+     * so from the adapter.
+     */
+    @Covers(call = "set_trap_table", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "mmu_update", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "set_gdt", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "stack_switch", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "set_callbacks", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "fpu_taskswitch", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "sched_op_compat", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "set_debugreg", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "get_debugreg", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "update_descriptor", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "update_va_mapping", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "event_channel_op_compat", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "physdev_op_compat", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "update_va_mapping_otherdomain", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "iret", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "set_segment_base", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "nmi_op", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "callback_op", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "xenoprof_op", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "kexec_op", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "tmem_op", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    @Covers(call = "argo_op", as = Realisation.EMULATED, via = "adapter policy as Xen: not in the HVM hypercall table, -ENOSYS")
+    private static long notInHvmTable(Call c, long nr) {
+        return c.error(ENOSYS, "hypercall " + nr + " not in the HVM table");
     }
 }

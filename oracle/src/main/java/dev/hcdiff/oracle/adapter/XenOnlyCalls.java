@@ -2,6 +2,8 @@ package dev.hcdiff.oracle.adapter;
 
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.oracle.coverage.Covers;
+import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.xen.MiscHypercalls;
 import dev.hcdiff.oracle.xen.abi.XenH;
 
@@ -33,6 +35,7 @@ final class XenOnlyCalls {
     }
 
     /** vm_assist (21): only runstate_update_flag is valid for HVM (-EINVAL first), cmd 0/1 else -ENOSYS. */
+    @Covers(call = "vm_assist", as = Realisation.EMULATED, via = "adapter state: the HVM vm_assist mask")
     long vmAssist(Call c, int cmd, int type) {
         long t = Integer.toUnsignedLong(type);
         if (t >= Long.SIZE || (HVM_VM_ASSIST_MASK & 1L << t) == 0) {
@@ -53,6 +56,7 @@ final class XenOnlyCalls {
      * owner decides (self -ESRCH, DOMID_SELF -EINVAL as not PV, dom0/DOMID_IO/DOMID_XEN -EPERM,
      * unknown -ESRCH). With a continuation marker Xen first reads {@code pdone} and ignores a fault.
      */
+    @Covers(call = "mmuext_op", as = Realisation.EMULATED, via = "adapter policy as Xen: an HVM page owner is refused")
     long mmuextOp(Call c, GuestMemory m, long uops, int count, long pdone, int foreigndom) {
         if (count == XenH.MMU_UPDATE_PREEMPTED && uops == 0) {
             return foreigndom;
@@ -78,27 +82,33 @@ final class XenOnlyCalls {
         };
     }
 
+    @Covers(call = "xsm_op", as = Realisation.EMULATED, via = "adapter policy as Xen: the dummy XSM has none, -ENOSYS")
     long xsmOp(Call c) {
         return c.error(ENOSYS, "xsm_op: dummy XSM");
     }
 
+    @Covers(call = "xenpmu_op", as = Realisation.EMULATED, via = "adapter policy as Xen: an HVM domain has a vLAPIC, -EOPNOTSUPP")
     long xenpmuOp(Call c) {
         return c.error(EOPNOTSUPP, "xenpmu_op: HVM has a vLAPIC");
     }
 
+    @Covers(call = "hypfs_op", as = Realisation.EMULATED, via = "adapter policy as Xen: privileged, -EPERM")
     long hypfsOp(Call c) {
         return c.error(EPERM, "hypfs_op: privileged");
     }
 
+    @Covers(call = "platform_op", as = Realisation.EMULATED, via = "adapter policy as Xen: copy, interface version, then privileged")
     long platformOp(Call c, GuestMemory m, long arg) {
         return privileged(c, m, arg, "platform_op", MiscHypercalls.XEN_PLATFORM_OP_SIZE, MiscHypercalls.XENPF_INTERFACE_VERSION, true);
     }
 
+    @Covers(call = "sysctl", as = Realisation.EMULATED, via = "adapter policy as Xen: copy, interface version, then privileged")
     long sysctl(Call c, GuestMemory m, long arg) {
         return privileged(c, m, arg, "sysctl", MiscHypercalls.XEN_SYSCTL_SIZE, MiscHypercalls.XEN_SYSCTL_INTERFACE_VERSION, true);
     }
 
     /** domctl (36): copy and interface version as Xen; past them the reference does not model it. */
+    @Covers(call = "domctl", as = Realisation.EMULATED, via = "adapter policy as Xen: copy and interface version; the rest unmodelled as in the reference")
     long domctl(Call c, GuestMemory m, long arg) {
         return privileged(c, m, arg, "domctl", MiscHypercalls.XEN_DOMCTL_SIZE, MiscHypercalls.XEN_DOMCTL_INTERFACE_VERSION, false);
     }

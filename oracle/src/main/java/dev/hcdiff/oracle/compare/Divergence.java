@@ -1,5 +1,7 @@
 package dev.hcdiff.oracle.compare;
 
+import dev.hcdiff.oracle.adapter.XenOnHyperV;
+
 import dev.hcdiff.trace.abi.CallNames;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.Observation;
@@ -58,19 +60,31 @@ public record Divergence(long seq, GuestRequest request, Kind kind, Set<Field> f
     }
 
     /**
-     * Compares two observations of the same request. For {@link Kind#MODELS} the catalog is
-     * consulted; a fidelity failure ({@link Kind#RECORDED}) is never a known gap.
-     *
-     * @return the divergence, or empty when they agree
+     * Compares two observations of the same request by the reference and the Xen-to-Hyper-V
+     * adapter: {@link #between(long, GuestRequest, Kind, String, Observation, Observation)} for
+     * {@code xen-on-hyperv}.
      */
     public static Optional<Divergence> between(long seq, GuestRequest request, Kind kind,
+                                               Observation reference, Observation other) {
+        return between(seq, request, kind, XenOnHyperV.NAME, reference, other);
+    }
+
+    /**
+     * Compares two observations of the same request. For {@link Kind#MODELS} the catalog of the
+     * pair is consulted ({@link KnownDivergences#catalogFor}); a fidelity failure
+     * ({@link Kind#RECORDED}) is never a known gap.
+     *
+     * @param translated the name of the personality that served {@code other}
+     * @return the divergence, or empty when they agree
+     */
+    public static Optional<Divergence> between(long seq, GuestRequest request, Kind kind, String translated,
                                                Observation reference, Observation other) {
         Set<Field> fields = Comparator.differingFields(reference, other);
         if (fields.isEmpty()) {
             return Optional.empty();
         }
         KnownDivergence known = kind == Kind.MODELS
-                ? KnownDivergences.match(request, fields, reference, other).orElse(null)
+                ? KnownDivergences.match(translated, request, fields, reference, other).orElse(null)
                 : null;
         return Optional.of(new Divergence(seq, request, kind, fields, known, reference, other, null));
     }

@@ -115,7 +115,34 @@ final class XenOnHyperVGaps {
                         "Hyper-V's clock counts 100 ns since partition creation (reference counter, TSC page); Xen's "
                                 + "system time is ns, so HVMOP_get_time and vcpu_time_info.system_time derived from it "
                                 + "are a multiple of 100 ns and up to one tick and one TSC period early",
-                        XenOnHyperVGaps::hypervClock100ns));
+                        XenOnHyperVGaps::hypervClock100ns),
+                new KnownDivergence("hyperv-timer-100ns",
+                        "the adapter runs Xen's single-shot and periodic timers on Hyper-V synthetic timers, whose COUNT is "
+                                + "in 100 ns units of reference time: a Xen deadline in ns is armed rounded up to the next "
+                                + "100 ns (never early), up to 99 ns after Xen's",
+                        XenOnHyperVGaps::hypervTimer100ns));
+    }
+
+    /**
+     * Only the timers differ, entry for entry: same vCPU, timer and period, and each deadline that
+     * differs is the reference's rounded up to a multiple of 100 ns (TLFS STIMER COUNT units).
+     */
+    static boolean hypervTimer100ns(GuestRequest request, Set<Field> fields, Observation ref, Observation adapter) {
+        if (!fields.equals(EnumSet.of(Field.TIMERS)) || ref.timers().size() != adapter.timers().size()) {
+            return false;
+        }
+        for (int i = 0; i < ref.timers().size(); i++) {
+            var r = ref.timers().get(i);
+            var a = adapter.timers().get(i);
+            if (r.vcpu() != a.vcpu() || !r.timer().equals(a.timer()) || r.periodNs() != a.periodNs()) {
+                return false;
+            }
+            if (r.deadlineNs() != a.deadlineNs() && !(r.deadlineNs() >= 0 && a.deadlineNs() % NS_PER_TICK == 0
+                    && a.deadlineNs() > r.deadlineNs() && a.deadlineNs() - r.deadlineNs() < NS_PER_TICK)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -265,9 +292,9 @@ final class XenOnHyperVGaps {
         return refused || filtered;
     }
 
-    /** "XenVMMXenVMM" in EBX, ECX, EDX of leaf base+0 (xen/include/public/arch-x86/cpuid.h XEN_CPUID_SIGNATURE_*). */
     /** "Microsoft Hv" in EBX, ECX, EDX of leaf 0x40000000 (TLFS "Hypervisor Discovery"). */
     private static final long HV_SIGNATURE_EBX = 0x7263694dL, HV_SIGNATURE_ECX = 0x666f736fL, HV_SIGNATURE_EDX = 0x76482074L;
+    /** "XenVMMXenVMM" in EBX, ECX, EDX of leaf base+0 (xen/include/public/arch-x86/cpuid.h XEN_CPUID_SIGNATURE_*). */
     private static final long XEN_SIGNATURE_EBX = 0x566e6558L;
     private static final long XEN_SIGNATURE_ECX = 0x65584d4dL;
     private static final long XEN_SIGNATURE_EDX = 0x4d4d566eL;

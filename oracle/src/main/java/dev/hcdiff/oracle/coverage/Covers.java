@@ -34,7 +34,11 @@ public @interface Covers {
     /** What realises it: the other hypervisor's calls or MSRs, or the state it is answered from. */
     String via() default "";
 
-    /** The known-divergence id that explains what differs; required when {@code as = GAP}. */
+    /**
+     * The known-divergence id that explains what differs; required when {@code as = GAP}, and given
+     * for a mapped or emulated call that still differs somewhere. Several ids are separated by
+     * {@code ","} ({@code "physmap-move-root-only,grant-table-no-hyperv-mapping"}).
+     */
     String gap() default "";
 
     /** The container for repeated {@link Covers}. */

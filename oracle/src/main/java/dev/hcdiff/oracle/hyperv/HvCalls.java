@@ -21,8 +21,13 @@ import java.util.function.Consumer;
  *       rep/variable-header checks; so an unknown code with a reserved bit gives 3, not 2
  *       ({@code arch/x86/kvm/hyperv.c: kvm_hv_hypercall()}, hyperv-abi.md §9 pitfall 2);</li>
  *   <li>xen-viridian: no input-value check at all, unknown or unhandled code → 2
- *       ({@code xen/arch/x86/hvm/viridian/viridian.c: viridian_hypercall()}).</li>
+ *       ({@code xen/arch/x86/hvm/viridian/viridian.c: viridian_hypercall()}); its handlers'
+ *       -EINVAL is INVALID_PARAMETER.</li>
  * </ul>
+ * Input blocks: 8-byte aligned and inside one page, else INVALID_ALIGNMENT (TLFS "Alignment
+ * Requirements"); KVM checks this only for SignalEvent and answers an unreadable block with
+ * INVALID_HYPERCALL_INPUT, Xen with INVALID_PARAMETER (hyperv-abi.md §2.5). The result value
+ * carries reps completed in bits 43:32 (TLFS "Hypercall Outputs").
  * Legal-environment checks (#UD at CPL &gt; 0 or in real mode) need the caller's mode, which a
  * request does not carry; the recorder only forwards CPL-0 protected-mode calls.
  */
@@ -32,93 +37,228 @@ final class HvCalls {
     static final int NOTIFY_LONG_SPIN_WAIT = HvCallCode.NOTIFY_LONG_SPIN_WAIT.code();
     /** Code bits of HvCallSignalEvent (TLFS App. A). */
     static final int SIGNAL_EVENT = HvCallCode.SIGNAL_EVENT.code();
+    /** Code bits of HvCallPostMessage (TLFS App. A). */
+    static final int POST_MESSAGE = HvCallCode.POST_MESSAGE.code();
     /** Code bits of HvCallPostDebugData (TLFS App. A). */
     static final int POST_DEBUG_DATA = HvCallCode.POST_DEBUG_DATA.code();
+    /** Code bits of HvCallRetrieveDebugData (TLFS App. A). */
+    static final int RETRIEVE_DEBUG_DATA = HvCallCode.RETRIEVE_DEBUG_DATA.code();
+    /** Code bits of HvCallResetDebugSession (TLFS App. A). */
+    static final int RESET_DEBUG_SESSION = HvCallCode.RESET_DEBUG_SESSION.code();
+    /** Code bits of HvCallFlushVirtualAddressSpace (TLFS App. A). */
+    static final int FLUSH_SPACE = HvCallCode.FLUSH_VIRTUAL_ADDRESS_SPACE.code();
+    /** Code bits of HvCallFlushVirtualAddressList (TLFS App. A), a rep call. */
+    static final int FLUSH_LIST = HvCallCode.FLUSH_VIRTUAL_ADDRESS_LIST.code();
+    /** Code bits of HvCallFlushVirtualAddressSpaceEx (TLFS App. A). */
+    static final int FLUSH_SPACE_EX = HvCallCode.FLUSH_VIRTUAL_ADDRESS_SPACE_EX.code();
+    /** Code bits of HvCallFlushVirtualAddressListEx (TLFS App. A), a rep call. */
+    static final int FLUSH_LIST_EX = HvCallCode.FLUSH_VIRTUAL_ADDRESS_LIST_EX.code();
+    /** Code bits of HvCallSendSyntheticClusterIpi (TLFS App. A). */
+    static final int SEND_IPI = HvCallCode.SEND_SYNTHETIC_CLUSTER_IPI.code();
+    /** Code bits of HvCallSendSyntheticClusterIpiEx (TLFS App. A). */
+    static final int SEND_IPI_EX = HvCallCode.SEND_SYNTHETIC_CLUSTER_IPI_EX.code();
+    /** Code bits of HvCallGetVpIndexFromApicId (TLFS App. A), a rep call. */
+    static final int GET_VP_INDEX_FROM_APIC_ID = HvCallCode.GET_VP_INDEX_FROM_APIC_ID.code();
     /** Size of the SignalEvent input block: ConnectionId u32, FlagNumber u16, RsvdZ u16 (TLFS HvCallSignalEvent). */
     static final int SIGNAL_EVENT_INPUT_BYTES = 8;
+    /** Size of the PostMessage input block: ConnectionId, RsvdZ, MessageType, PayloadSize, Message[240] (TLFS HvCallPostMessage). */
+    static final int POST_MESSAGE_INPUT_BYTES = 256;
+    /** GetVpIndexFromApicId fixed header: PartitionId u64, TargetVtl u8, padding[7] (TLFS HvCallGetVpIndexFromApicId). */
+    static final int APIC_ID_HEADER = 16;
+    /** Bytes per input element (ApicId u32 + padding) and per output element (VpIndex u32 + padding). */
+    static final int APIC_ID_ELEMENT = 8;
+    /** HV_PARTITION_ID_SELF, ((HV_PARTITION_ID)-1) (TLFS datatype hv_partition_id; Linux hvgdk_mini.h). */
+    static final long PARTITION_ID_SELF = -1L;
     /** Input and output GPAs must be 8-byte aligned (TLFS "Alignment Requirements"). */
     static final long GPA_ALIGNMENT = 8;
     /** Page size for the "must not cross a page" rule. */
     static final long PAGE = 4096;
 
+    /** Simple call, variable header allowed (the Ex calls: bank words of an HV_VP_SET). */
+    static final HypercallInput.CallShape SIMPLE_VARIABLE = new HypercallInput.CallShape(false, true);
+    /** Rep call with a fixed header. */
+    static final HypercallInput.CallShape REP = new HypercallInput.CallShape(true, false);
+    /** Rep call with a variable header (HvCallFlushVirtualAddressListEx). */
+    static final HypercallInput.CallShape REP_VARIABLE = new HypercallInput.CallShape(true, true);
+
     private final HvPartition p;
+    private final FlushAndIpi flushAndIpi;
+    private final PostMessage postMessage;
 
     HvCalls(HvPartition p) {
         this.p = p;
+        this.flushAndIpi = new FlushAndIpi(p);
+        this.postMessage = new PostMessage(p);
     }
 
-    /** @param vp the calling VP; no modelled call depends on it yet (IPIs and flushes will) */
-    long dispatch(int vp, HypercallInput in, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> irqs) {
-        int status = switch (p.personality()) {
-            case TLFS -> dispatchTlfs(in, rdx, memory, irqs);
-            case KVM -> dispatchKvm(in, rdx, memory, irqs);
-            case XEN_VIRIDIAN -> dispatchXen(in);
-        };
-        // Every call modelled is simple: reps completed is 0 (TLFS "Hypercall Outputs").
+    /** @param vp the calling VP */
+    HvCallResult dispatch(int vp, HypercallInput in, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> irqs) {
+        if (p.personality() == HvPersonality.KVM && kvmXmmUndefined(in)) {
+            return HvCallResult.undefinedOpcode();
+        }
+        return HvCallResult.of(switch (p.personality()) {
+            case TLFS -> dispatchTlfs(in, rdx, r8, memory, irqs);
+            case KVM -> dispatchKvm(in, rdx, r8, memory, irqs);
+            case XEN_VIRIDIAN -> dispatchXen(in, rdx, r8, memory, irqs);
+        });
+    }
+
+    /**
+     * KVM's step 4 (hyperv-abi.md §2.7): after the privilege and reserved-bit checks, a fast call
+     * of a code that takes XMM input ({@code is_xmm_fast_hypercall()}: the four flushes and
+     * SendSyntheticClusterIpiEx) raises #UD when XMM input (CPUID 0x40000003 EDX bit 4) is not
+     * offered, which it is not here.
+     */
+    private boolean kvmXmmUndefined(HypercallInput in) {
+        int code = in.code();
+        boolean xmmCode = code == FLUSH_SPACE || code == FLUSH_LIST || code == FLUSH_SPACE_EX || code == FLUSH_LIST_EX
+                || code == SEND_IPI_EX;
+        return xmmCode && in.fast() && kvmAccess(code) && !in.reservedBitsSet();
+    }
+
+    /** True for the codes this model implements: every call listed in {@link #shape}. */
+    static boolean modelled(int code) {
+        return shape(code) != null;
+    }
+
+    /**
+     * The class of each modelled call (TLFS App. A "Simple"/"Rep" and the call pages; the Ex
+     * calls take their VP set's bank words as a variable header), or null for a code the model
+     * does not implement.
+     */
+    static HypercallInput.CallShape shape(int code) {
+        if (code == NOTIFY_LONG_SPIN_WAIT || code == SIGNAL_EVENT || code == POST_MESSAGE || code == POST_DEBUG_DATA
+                || code == RETRIEVE_DEBUG_DATA || code == RESET_DEBUG_SESSION || code == FLUSH_SPACE || code == SEND_IPI) {
+            return HypercallInput.CallShape.SIMPLE;
+        }
+        if (code == FLUSH_SPACE_EX || code == SEND_IPI_EX) {
+            return SIMPLE_VARIABLE;
+        }
+        if (code == FLUSH_LIST || code == GET_VP_INDEX_FROM_APIC_ID) {
+            return REP;
+        }
+        if (code == FLUSH_LIST_EX) {
+            return REP_VARIABLE;
+        }
+        return null;
+    }
+
+    /** The partition privilege a call needs under the TLFS (hyperv-abi.md §1 gate table), 0 for none. */
+    private static long tlfsPrivilege(int code) {
+        if (code == SIGNAL_EVENT) {
+            return HvPrivilege.SIGNAL_EVENTS;
+        }
+        if (code == POST_MESSAGE) {
+            return HvPrivilege.POST_MESSAGES;
+        }
+        if (code == POST_DEBUG_DATA || code == RETRIEVE_DEBUG_DATA || code == RESET_DEBUG_SESSION) {
+            return HvPrivilege.DEBUGGING;
+        }
+        return 0;
+    }
+
+    private long dispatchTlfs(HypercallInput in, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> irqs) {
+        int code = in.code();
+        HypercallInput.CallShape shape = shape(code);
+        if (shape == null) {
+            return HvStatus.result(HvStatus.INVALID_HYPERCALL_CODE, 0);
+        }
+        long need = tlfsPrivilege(code);
+        if (need != 0 && !p.config().has(need)) {
+            return HvStatus.result(HvStatus.ACCESS_DENIED, 0);
+        }
+        int st = in.validate(shape);
+        if (st != HvStatus.SUCCESS) {
+            return HvStatus.result(st, 0);
+        }
+        if (code == FLUSH_SPACE || code == FLUSH_LIST || code == FLUSH_SPACE_EX || code == FLUSH_LIST_EX) {
+            return flushAndIpi.flushTlfs(in, rdx, memory);
+        }
+        if (code == GET_VP_INDEX_FROM_APIC_ID) {
+            return getVpIndexFromApicId(in, rdx, r8, memory);
+        }
+        int status;
+        if (code == NOTIFY_LONG_SPIN_WAIT) {
+            status = notifyLongSpinWait();
+        } else if (code == SIGNAL_EVENT) {
+            status = signalEvent(in.fast(), rdx, memory, irqs);
+        } else if (code == POST_MESSAGE) {
+            status = postMessage.tlfs(in.fast(), rdx, memory, irqs);
+        } else if (code == SEND_IPI || code == SEND_IPI_EX) {
+            status = flushAndIpi.ipiTlfs(in, rdx, r8, memory, irqs);
+        } else {
+            status = debugCall(code, in.fast());
+        }
         return HvStatus.result(status, 0);
     }
 
-    /** True for the codes this model implements (NotifyLongSpinWait, SignalEvent, PostDebugData). */
-    static boolean modelled(int code) {
-        return code == NOTIFY_LONG_SPIN_WAIT || code == SIGNAL_EVENT || code == POST_DEBUG_DATA;
-    }
-
-    private int dispatchTlfs(HypercallInput in, long rdx, GuestMemory memory, Consumer<Interrupt> irqs) {
-        int code = in.code();
-        if (!modelled(code)) {
-            return HvStatus.INVALID_HYPERCALL_CODE;
-        }
-        if (code == SIGNAL_EVENT && !p.config().has(HvPrivilege.SIGNAL_EVENTS)
-                || code == POST_DEBUG_DATA && !p.config().has(HvPrivilege.DEBUGGING)) {
-            return HvStatus.ACCESS_DENIED;
-        }
-        int st = in.validate(HypercallInput.CallShape.SIMPLE);
-        if (st != HvStatus.SUCCESS) {
-            return st;
-        }
-        if (code == NOTIFY_LONG_SPIN_WAIT) {
-            return notifyLongSpinWait();
-        }
-        if (code == SIGNAL_EVENT) {
-            return signalEvent(in.fast(), rdx, memory, irqs);
-        }
-        return postDebugData(in.fast());
-    }
-
-    private int dispatchKvm(HypercallInput in, long rdx, GuestMemory memory, Consumer<Interrupt> irqs) {
+    private long dispatchKvm(HypercallInput in, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> irqs) {
         int code = in.code();
         if (!kvmAccess(code)) {
-            return HvStatus.ACCESS_DENIED;
+            return HvStatus.result(HvStatus.ACCESS_DENIED, 0);
         }
         if (in.reservedBitsSet()) {
-            return HvStatus.INVALID_HYPERCALL_INPUT;
+            return HvStatus.result(HvStatus.INVALID_HYPERCALL_INPUT, 0);
         }
+        if (code == FLUSH_SPACE || code == FLUSH_LIST || code == FLUSH_SPACE_EX || code == FLUSH_LIST_EX) {
+            return flushAndIpi.flushKvm(in, rdx, memory);
+        }
+        int status;
         if (code == NOTIFY_LONG_SPIN_WAIT) {
             int st = in.validateShape(HypercallInput.CallShape.SIMPLE);
-            return st != HvStatus.SUCCESS ? st : notifyLongSpinWait();
-        }
-        if (code == SIGNAL_EVENT) {
+            status = st != HvStatus.SUCCESS ? st : notifyLongSpinWait();
+        } else if (code == SIGNAL_EVENT) {
             int st = in.validateShape(HypercallInput.CallShape.SIMPLE);
-            return st != HvStatus.SUCCESS ? st : signalEventKvm(in.fast(), rdx, memory, irqs);
-        }
-        if (code == POST_DEBUG_DATA) {
+            status = st != HvStatus.SUCCESS ? st : signalEventKvm(in.fast(), rdx, memory, irqs);
+        } else if (code == POST_MESSAGE) {
+            int st = in.validateShape(HypercallInput.CallShape.SIMPLE);
+            // "don't bother userspace if it has no way to handle it": rep/var or no active SynIC → 3.
+            status = st != HvStatus.SUCCESS || !p.config().has(HvPrivilege.ACCESS_SYNIC_REGS)
+                    ? HvStatus.INVALID_HYPERCALL_INPUT
+                    : postMessage.qemu(in.fast(), rdx, memory, irqs);
+        } else if (code == SEND_IPI || code == SEND_IPI_EX) {
+            // kvm_hv_hypercall(): a rep count or start index → 3; a variable header on the non-Ex call → 3.
+            boolean rep = in.repCount() != 0 || in.repStart() != 0;
+            status = rep || code == SEND_IPI && in.variableHeaderSize() != 0
+                    ? HvStatus.INVALID_HYPERCALL_INPUT
+                    : flushAndIpi.ipiKvm(in, rdx, r8, memory, irqs);
+        } else if (code == POST_DEBUG_DATA || code == RETRIEVE_DEBUG_DATA) {
             // kvm_hv_hypercall(): fast → INVALID_PARAMETER, then SynDBG off → INVALID_HYPERCALL_CODE.
             // The model exposes no synthetic-debugger leaves (0x40000080–82), so SynDBG is off.
-            return in.fast() ? HvStatus.INVALID_PARAMETER : HvStatus.INVALID_HYPERCALL_CODE;
+            status = in.fast() ? HvStatus.INVALID_PARAMETER : HvStatus.INVALID_HYPERCALL_CODE;
+        } else {
+            // ResetDebugSession with SynDBG off, GetVpIndexFromApicId (not handled) and unknown codes.
+            status = HvStatus.INVALID_HYPERCALL_CODE;
         }
-        return HvStatus.INVALID_HYPERCALL_CODE;
+        return HvStatus.result(status, 0);
     }
 
-    private int dispatchXen(HypercallInput in) {
-        // viridian_hypercall(): HVCALL_NOTIFY_LONG_SPIN_WAIT → vcpu_yield(), success; SignalEvent,
-        // PostDebugData and everything else unimplemented → HV_STATUS_INVALID_HYPERCALL_CODE.
-        return in.code() == NOTIFY_LONG_SPIN_WAIT ? notifyLongSpinWait() : HvStatus.INVALID_HYPERCALL_CODE;
+    /**
+     * {@code viridian_hypercall()}: no input-value check at all; NotifyLongSpinWait, the flushes
+     * and the IPIs are handled, everything else (SignalEvent, PostMessage, the debug calls,
+     * GetVpIndexFromApicId, unknown codes) → INVALID_HYPERCALL_CODE.
+     */
+    private long dispatchXen(HypercallInput in, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> irqs) {
+        int code = in.code();
+        if (code == NOTIFY_LONG_SPIN_WAIT) {
+            return HvStatus.result(notifyLongSpinWait(), 0);
+        }
+        if (code == FLUSH_SPACE || code == FLUSH_LIST || code == FLUSH_SPACE_EX || code == FLUSH_LIST_EX) {
+            return flushAndIpi.flushXen(in, rdx, memory);
+        }
+        if (code == SEND_IPI || code == SEND_IPI_EX) {
+            return HvStatus.result(flushAndIpi.ipiXen(in, rdx, r8, memory, irqs), 0);
+        }
+        return HvStatus.result(HvStatus.INVALID_HYPERCALL_CODE, 0);
     }
 
     /**
      * KVM's {@code hv_check_hypercall_access()} for the modelled codes: NotifyLongSpinWait needs a
-     * spin count other than 0 and 0xFFFFFFFF; SignalEvent the SignalEvents privilege; the debug
-     * calls pass when SynDBG is disabled "so the resulting code will be INVALID_HYPERCALL_CODE".
+     * spin count other than 0 and 0xFFFFFFFF; SignalEvent and PostMessage their privileges; the
+     * flushes the remote-TLB-flush recommendation (and ExProcessorMasks for the Ex forms), the IPIs
+     * the cluster-IPI recommendation (and ExProcessorMasks), all of which the model's CPUID
+     * 0x40000004 offers under kvm; the debug calls pass when SynDBG is disabled "so the resulting
+     * code will be INVALID_HYPERCALL_CODE".
      */
     private boolean kvmAccess(int code) {
         if (code == NOTIFY_LONG_SPIN_WAIT) {
@@ -128,7 +268,69 @@ final class HvCalls {
         if (code == SIGNAL_EVENT) {
             return p.config().has(HvPrivilege.SIGNAL_EVENTS);
         }
+        if (code == POST_MESSAGE) {
+            return p.config().has(HvPrivilege.POST_MESSAGES);
+        }
+        int rec = HvCpuid.recommendations(p.personality());
+        boolean exOk = (rec & HvCpuid.REC_EX_PROCESSOR_MASKS) != 0;
+        if (code == FLUSH_SPACE || code == FLUSH_LIST) {
+            return (rec & HvCpuid.REC_REMOTE_TLB_FLUSH) != 0;
+        }
+        if (code == FLUSH_SPACE_EX || code == FLUSH_LIST_EX) {
+            return (rec & HvCpuid.REC_REMOTE_TLB_FLUSH) != 0 && exOk;
+        }
+        if (code == SEND_IPI) {
+            return (rec & HvCpuid.REC_CLUSTER_IPI) != 0;
+        }
+        if (code == SEND_IPI_EX) {
+            return (rec & HvCpuid.REC_CLUSTER_IPI) != 0 && exOk;
+        }
         return true;
+    }
+
+    /** Misaligned, or a list of {@code bytes} from {@code gpa} that leaves its 4 KiB page (TLFS "Alignment Requirements"). */
+    static boolean badList(long gpa, long bytes) {
+        return (gpa & (GPA_ALIGNMENT - 1)) != 0 || (gpa & (PAGE - 1)) + bytes > PAGE;
+    }
+
+    /**
+     * HvCallGetVpIndexFromApicId (0x009A, rep) under the TLFS: a fast call cannot carry the input
+     * → INVALID_HYPERCALL_INPUT; input (16 + 8 × count bytes) or output (8 × count bytes) list
+     * misaligned or crossing a page → INVALID_ALIGNMENT; a PartitionId other than HV_PARTITION_ID_SELF
+     * → INVALID_PARTITION_ID; a TargetVtl other than 0 → INVALID_PARAMETER; then elements from the
+     * rep start index: the VP whose APIC ID it is (the model numbers APIC IDs as VP indices) is
+     * written to the output element; an APIC ID no VP has stops the call with INVALID_PARAMETER and
+     * the reps completed so far (TLFS "Hypercall Classes": "reps completed" = elements done).
+     */
+    long getVpIndexFromApicId(HypercallInput in, long rdx, long r8, GuestMemory memory) {
+        if (in.fast()) {
+            return HvStatus.result(HvStatus.INVALID_HYPERCALL_INPUT, 0);
+        }
+        int count = in.repCount();
+        if (badList(rdx, APIC_ID_HEADER + (long) APIC_ID_ELEMENT * count) || badList(r8, (long) APIC_ID_ELEMENT * count)) {
+            return HvStatus.result(HvStatus.INVALID_ALIGNMENT, 0);
+        }
+        try {
+            byte[] input = memory.readPhysical(rdx, APIC_ID_HEADER + APIC_ID_ELEMENT * count);
+            if (SimPage.Le.get(input, 0, 8) != PARTITION_ID_SELF) {
+                return HvStatus.result(HvStatus.INVALID_PARTITION_ID, in.repStart());
+            }
+            if (input[8] != 0) {
+                return HvStatus.result(HvStatus.INVALID_PARAMETER, in.repStart());
+            }
+            for (int i = in.repStart(); i < count; i++) {
+                long apicId = SimPage.Le.get(input, APIC_ID_HEADER + APIC_ID_ELEMENT * i, 4);
+                if (apicId >= p.vcpus()) {
+                    return HvStatus.result(HvStatus.INVALID_PARAMETER, i);
+                }
+                byte[] out = new byte[4];
+                SimPage.Le.put(out, 0, apicId, 4);
+                memory.writePhysical(r8 + (long) APIC_ID_ELEMENT * i, out);
+            }
+        } catch (GuestFault f) {
+            return HvStatus.result(HvStatus.INVALID_ALIGNMENT, in.repStart());
+        }
+        return HvStatus.result(HvStatus.SUCCESS, count);
     }
 
     /**
@@ -282,13 +484,14 @@ final class HvCalls {
     }
 
     /**
-     * HvCallPostDebugData (0x0069) once the Debugging privilege is held. The TLFS documents only
-     * its code and privilege; with no debugger attached the model answers as KVM + QEMU do: a fast
-     * call is INVALID_PARAMETER ({@code kvm_hv_hypercall()}), otherwise INVALID_HYPERCALL_CODE
-     * (QEMU {@code hyperv_hcall_post_dbg_data()} without a SynDBG handler).
+     * HvCallPostDebugData (0x0069), HvCallRetrieveDebugData (0x006A) and HvCallResetDebugSession
+     * (0x006B) once the Debugging privilege is held. The TLFS documents only their codes and
+     * privilege (hyperv-abi.md §4, "not documented in TLFS"); with no debugger attached the model
+     * answers as KVM + QEMU do without a synthetic debugger: a fast Post/Retrieve is
+     * INVALID_PARAMETER, everything else INVALID_HYPERCALL_CODE ({@code kvm_hv_hypercall()}).
      */
-    int postDebugData(boolean fast) {
-        return fast ? HvStatus.INVALID_PARAMETER : HvStatus.INVALID_HYPERCALL_CODE;
+    int debugCall(int code, boolean fast) {
+        return fast && code != RESET_DEBUG_SESSION ? HvStatus.INVALID_PARAMETER : HvStatus.INVALID_HYPERCALL_CODE;
     }
 
     /** Sets SIEF flag BaseFlagNumber + flag; raises the SINT only on a 0→1 change (TLFS "SIEF"). */

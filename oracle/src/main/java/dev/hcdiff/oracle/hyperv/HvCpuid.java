@@ -60,6 +60,22 @@ final class HvCpuid {
     /** Leaf-3 EDX bit 10: the guest crash MSRs CRASH_P0–P4 and CRASH_CTL are available (same page). */
     static final int FEATURE_GUEST_CRASH_MSRS = 1 << 10;
 
+    /** Leaf-4 EAX bit 2: use the remote TLB flush hypercalls (TLFS "Implementation Recommendations"). */
+    static final int REC_REMOTE_TLB_FLUSH = 1 << 2;
+    /** Leaf-4 EAX bit 10: use HvCallSendSyntheticClusterIpi. */
+    static final int REC_CLUSTER_IPI = 1 << 10;
+    /** Leaf-4 EAX bit 11: use the Ex calls' sparse VP sets (UseExProcessorMasks). */
+    static final int REC_EX_PROCESSOR_MASKS = 1 << 11;
+
+    /**
+     * Leaf-4 EAX under tlfs and kvm: the recommendations for the calls the model implements
+     * (remote TLB flush, cluster IPI, Ex processor masks), the three KVM reports in
+     * {@code kvm_get_hv_cpuid()} for them and checks in {@code hv_check_hypercall_access()}.
+     */
+    static int recommendations(HvPersonality who) {
+        return who == HvPersonality.XEN_VIRIDIAN ? 0 : REC_REMOTE_TLB_FLUSH | REC_CLUSTER_IPI | REC_EX_PROCESSOR_MASKS;
+    }
+
     static int[] leaf(HvPartition p, int leaf, int subleaf) {
         HvConfig c = p.config();
         boolean xen = c.personality() == HvPersonality.XEN_VIRIDIAN;
@@ -89,7 +105,7 @@ final class HvCpuid {
             }
             case LEAF_RECOMMENDATIONS -> {
                 if (!xen) {
-                    yield new int[] {0, c.spinRetries(), 0, 0};
+                    yield new int[] {recommendations(c.personality()), c.spinRetries(), 0, 0};
                 }
                 int os = (int) ((p.guestOsId() >>> 40) & 0xff);
                 yield p.guestOsId() == 0 || os < XEN_OS_WINDOWS_NT

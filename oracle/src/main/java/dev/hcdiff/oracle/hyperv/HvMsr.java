@@ -29,6 +29,8 @@ public final class HvMsr {
     public static final int REFERENCE_TSC = 0x40000021;
     /** HV_X64_MSR_TSC_FREQUENCY, read-only, the TSC frequency in Hz (TLFS App. C; privilege AccessFrequencyRegs). */
     public static final int TSC_FREQUENCY = 0x40000022;
+    /** HV_X64_MSR_APIC_FREQUENCY, read-only, the APIC timer frequency in Hz (TLFS App. C; privilege AccessFrequencyRegs). */
+    public static final int APIC_FREQUENCY = 0x40000023;
     /** HV_X64_MSR_SCONTROL, SynIC control, bit 0 Enable (TLFS "Inter-Partition Communication"). */
     public static final int SCONTROL = 0x40000080;
     /** HV_X64_MSR_SVERSION, read-only, reads 1 (TLFS "Inter-Partition Communication"). */
@@ -43,12 +45,26 @@ public final class HvMsr {
     public static final int SINT0 = 0x40000090;
     /** HV_X64_MSR_SINT15. */
     public static final int SINT15 = 0x4000009F;
+    /**
+     * HV_X64_MSR_STIMER0_CONFIG; STIMERn_CONFIG = 0x400000B0 + 2n, n = 0..3 (TLFS "Timers",
+     * "Synthetic Timer Registers").
+     */
+    public static final int STIMER0_CONFIG = 0x400000B0;
+    /** HV_X64_MSR_STIMER0_COUNT; STIMERn_COUNT = 0x400000B1 + 2n (TLFS "Timers"). */
+    public static final int STIMER0_COUNT = 0x400000B1;
+    /** HV_X64_MSR_STIMER3_COUNT, the last synthetic timer register (TLFS "Timers"). */
+    public static final int STIMER3_COUNT = 0x400000B7;
     /** HV_X64_MSR_CRASH_P0; CRASH_Pn = CRASH_P0 + n, n = 0..4, free crash parameters (TLFS App. C, "Partitions"). */
     public static final int CRASH_P0 = 0x40000100;
     /** HV_X64_MSR_CRASH_P4. */
     public static final int CRASH_P4 = 0x40000104;
     /** HV_X64_MSR_CRASH_CTL: 63 CrashNotify, 62 CrashMessage (TLFS datatype hv_crash_ctl_reg_contents). */
     public static final int CRASH_CTL = 0x40000105;
+
+    /** True for STIMER0_CONFIG … STIMER3_COUNT. */
+    public static boolean isStimer(int index) {
+        return index >= STIMER0_CONFIG && index <= STIMER3_COUNT;
+    }
 
     /** True when {@code index} lies in the synthetic window 0x40000000–0x400001FF. */
     public static boolean inWindow(int index) {

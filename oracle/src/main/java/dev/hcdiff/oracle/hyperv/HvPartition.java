@@ -2,9 +2,11 @@ package dev.hcdiff.oracle.hyperv;
 
 import dev.hcdiff.oracle.backend.GuestMemory;
 import dev.hcdiff.trace.record.Interrupt;
+import dev.hcdiff.trace.record.TimerArm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -13,10 +15,13 @@ import java.util.function.Consumer;
  * synthetic MSRs, hypercalls). Single-threaded and deterministic: time comes only from the
  * {@code nowNs} passed in, guest memory only from the {@link GuestMemory} passed in.
  *
- * <p>Scope (issues 2 and 3): the calls and MSRs hyperv-abi.md §8a needs for the Xen adapter
- * (SynIC events, the reference counter and TSC page, the TSC frequency, the crash MSRs, event ports
- * of the root); the rest of the TLFS surface (STIMER, APIC MSRs, PostMessage, flushes, IPIs) is for
- * issue 4 and answers as an unknown MSR (#GP) or code (INVALID_HYPERCALL_CODE) until then.
+ * <p>Scope: CPUID 0x40000000–6; the synthetic MSRs GUEST_OS_ID, HYPERCALL, VP_INDEX,
+ * TIME_REF_COUNT, REFERENCE_TSC, TSC/APIC_FREQUENCY, the SynIC, STIMER0–3 ({@link SyntheticTimers})
+ * and the crash MSRs; the hypercalls NotifyLongSpinWait, SignalEvent, PostMessage, the three debug
+ * calls, the four TLB flushes, the two cluster IPIs and GetVpIndexFromApicId. Not modelled (an
+ * unknown MSR is #GP, an unknown call INVALID_HYPERCALL_CODE): the APIC MSRs EOI/ICR/TPR,
+ * VP_ASSIST_PAGE, VP_RUNTIME, RESET, GUEST_IDLE, the reenlightenment MSRs, SwitchVirtualAddressSpace,
+ * Get/SetVpRegisters and the extended calls.
  *
  * <p>The root partition is outside the model. What the partition hands it is kept for whoever plays
  * the root's services (the Xen adapter plays dom0's): {@link #takeRootSignals() events signalled
@@ -42,6 +47,10 @@ public final class HvPartition {
     private final SynIc[] synics;
     private final SyntheticMsrs msrs;
     private final HvCalls calls;
+    private final SyntheticTimers timers;
+    private final Messages messages;
+    /** Per VP: an EOM since the last {@link #expireTimers} asks for queued messages to be retried. */
+    private final boolean[] eom;
 
     /** HV_X64_MSR_GUEST_OS_ID, partition-wide, initially 0 (TLFS "Reporting the Guest OS Identity"). */
     long guestOsId;
@@ -69,6 +78,9 @@ public final class HvPartition {
         }
         this.msrs = new SyntheticMsrs(this);
         this.calls = new HvCalls(this);
+        this.timers = new SyntheticTimers(this, config.vcpus());
+        this.messages = new Messages(this);
+        this.eom = new boolean[config.vcpus()];
         this.crashParams = new long[config.personality() == HvPersonality.XEN_VIRIDIAN ? config.vcpus() : 1][5];
     }
 
@@ -103,9 +115,65 @@ public final class HvPartition {
         return msrs.read(checkVp(vp), index, nowNs);
     }
 
-    /** WRMSR on VP {@code vp}; pages the write enables are written through {@code memory}. */
+    /**
+     * WRMSR on VP {@code vp} at virtual time 0; pages the write enables are written through
+     * {@code memory}. A synthetic-timer write through this overload counts from time 0 and its
+     * arming is not reported: use {@link #wrmsr(int, int, long, GuestMemory, long, Consumer)} for timers.
+     */
     public MsrResult wrmsr(int vp, int index, long value, GuestMemory memory) {
-        return msrs.write(checkVp(vp), index, value, memory);
+        return wrmsr(vp, index, value, memory, 0, t -> { });
+    }
+
+    /**
+     * WRMSR on VP {@code vp} at virtual time {@code nowNs}.
+     *
+     * @param timers receives each synthetic timer the write armed (deadline and period in ns) or
+     *               cancelled (deadline -1), named {@code stimer0}…{@code stimer3}
+     */
+    public MsrResult wrmsr(int vp, int index, long value, GuestMemory memory, long nowNs, Consumer<TimerArm> timers) {
+        return msrs.write(checkVp(vp), index, value, memory, nowNs, timers);
+    }
+
+    /**
+     * Fires the synthetic timers due at {@code nowNs} and retries the messages an EOM asked to
+     * retry, for every VP in order: each message is written into its SIM slot and its SINT
+     * asserted. Deterministic: VPs in order, timers 0–3, then queued PostMessage messages by
+     * connection id.
+     *
+     * @param interrupts receives each SINT asserted
+     * @param timerArms  receives each periodic timer's next period
+     */
+    public void expireTimers(long nowNs, GuestMemory memory, Consumer<Interrupt> interrupts, Consumer<TimerArm> timerArms) {
+        for (int vp = 0; vp < vcpus(); vp++) {
+            expireTimers(vp, nowNs, memory, interrupts, timerArms);
+        }
+    }
+
+    /** {@link #expireTimers(long, GuestMemory, Consumer, Consumer)} without the re-arm reports. */
+    public void expireTimers(long nowNs, GuestMemory memory, Consumer<Interrupt> interrupts) {
+        expireTimers(nowNs, memory, interrupts, t -> { });
+    }
+
+    /**
+     * {@link #expireTimers(long, GuestMemory, Consumer, Consumer)} for VP {@code vp} alone, as KVM
+     * ({@code kvm_hv_process_stimers()} on entry of the timer's vCPU) and Xen
+     * ({@code viridian_time_poll_timers()} "in context of the vcpu receiving the message") deliver:
+     * the backend calls this for the vCPU of each request.
+     */
+    public void expireTimers(int vp, long nowNs, GuestMemory memory, Consumer<Interrupt> interrupts,
+                             Consumer<TimerArm> timerArms) {
+        checkVp(vp);
+        boolean retry = eom[vp];
+        eom[vp] = false;
+        timers.expire(vp, nowNs, retry, memory, interrupts, timerArms);
+        if (retry) {
+            messages.retry(vp, memory, interrupts);
+        }
+    }
+
+    /** The earliest deadline of an armed synthetic timer, ns of virtual time; empty when none is armed. */
+    public OptionalLong nextTimerDeadlineNs() {
+        return timers.nextDeadlineNs();
     }
 
     /**
@@ -119,6 +187,15 @@ public final class HvPartition {
      * @return the hypercall result value (RAX): status | reps completed &lt;&lt; 32
      */
     public long hypercall(int vp, long input, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> interrupts) {
+        return call(vp, input, rdx, r8, memory, interrupts).value();
+    }
+
+    /**
+     * {@link #hypercall} with the exception a call can raise instead of completing: under kvm a
+     * fast flush or fast SendSyntheticClusterIpiEx raises #UD, as XMM fast input is not offered
+     * (CPUID 0x40000003 EDX bit 4; {@code kvm_hv_hypercall()} with enforce-CPUID).
+     */
+    public HvCallResult call(int vp, long input, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> interrupts) {
         return calls.dispatch(checkVp(vp), new HypercallInput(input), rdx, r8, memory, interrupts);
     }
 
@@ -168,6 +245,31 @@ public final class HvPartition {
         return calls.rootSignal(connectionId, flag, memory, interrupts);
     }
 
+    /**
+     * The partition reference counter at virtual time {@code nowNs}, in 100 ns ticks from creation
+     * (TLFS "Reference Counter"), as each implementation computes it:
+     * <ul>
+     *   <li>tlfs: {@code nowNs / 100};</li>
+     *   <li>kvm ({@code get_time_ref_counter()}): kvmclock / 100 until a valid TSC page exists, then
+     *       the page's formula ((TSC × TscScale) &gt;&gt; 64) + TscOffset;</li>
+     *   <li>xen-viridian ({@code time.c: trc_val()}): always (TSC × scale) &gt;&gt; 64 with Xen's
+     *       32-significant-bit scale, so it runs a little slow.</li>
+     * </ul>
+     * The TSC counts from 0 at creation ({@link ReferenceTsc#tscAt}).
+     */
+    long referenceTicks(long nowNs) {
+        long khz = config.tscKhz();
+        return switch (config.personality()) {
+            case TLFS -> Long.divideUnsigned(nowNs, SyntheticMsrs.NS_PER_TICK);
+            case KVM -> (referenceTscMsr & SynIc.PAGE_ENABLE) != 0 && tscSequence != ReferenceTsc.INVALID_SEQUENCE
+                    ? ReferenceTsc.refTime(ReferenceTsc.tscAt(nowNs, khz), ReferenceTsc.scale(HvPersonality.KVM, khz), 0)
+                    : Long.divideUnsigned(nowNs, SyntheticMsrs.NS_PER_TICK);
+            case XEN_VIRIDIAN -> ReferenceTsc.scalable(khz)
+                    ? ReferenceTsc.refTime(ReferenceTsc.tscAt(nowNs, khz), ReferenceTsc.scale(HvPersonality.XEN_VIRIDIAN, khz), 0)
+                    : Long.divideUnsigned(nowNs, SyntheticMsrs.NS_PER_TICK);
+        };
+    }
+
     /** CRASH_P0–P4 as VP {@code vp} sees them. */
     long[] crashParams(int vp) {
         return crashParams[crashParams.length == 1 ? 0 : vp];
@@ -182,6 +284,18 @@ public final class HvPartition {
     /** A guest's SignalEvent reached a port of the root. */
     void signalRoot(int connectionId, int flag) {
         rootSignals.add(new RootSignal(connectionId, flag));
+    }
+
+    SyntheticTimers timers() {
+        return timers;
+    }
+
+    Messages messages() {
+        return messages;
+    }
+
+    void endOfMessage(int vp) {
+        eom[vp] = true;
     }
 
     SynIc synicUnchecked(int vp) {

@@ -25,6 +25,10 @@ public final class HvStatus {
     public static final int ACCESS_DENIED = 0x0006;
     /** 0x0008 HV_STATUS_OPERATION_DENIED. */
     public static final int OPERATION_DENIED = 0x0008;
+    /** 0x000B HV_STATUS_INSUFFICIENT_MEMORY (QEMU answers it when the PostMessage input cannot be mapped). */
+    public static final int INSUFFICIENT_MEMORY = 0x000B;
+    /** 0x000D HV_STATUS_INVALID_PARTITION_ID. */
+    public static final int INVALID_PARTITION_ID = 0x000D;
     /** 0x000E HV_STATUS_INVALID_VP_INDEX. */
     public static final int INVALID_VP_INDEX = 0x000E;
     /** 0x0011 HV_STATUS_INVALID_PORT_ID. */
@@ -50,6 +54,8 @@ public final class HvStatus {
             case INVALID_PARAMETER -> "INVALID_PARAMETER";
             case ACCESS_DENIED -> "ACCESS_DENIED";
             case OPERATION_DENIED -> "OPERATION_DENIED";
+            case INSUFFICIENT_MEMORY -> "INSUFFICIENT_MEMORY";
+            case INVALID_PARTITION_ID -> "INVALID_PARTITION_ID";
             case INVALID_VP_INDEX -> "INVALID_VP_INDEX";
             case INVALID_PORT_ID -> "INVALID_PORT_ID";
             case INVALID_CONNECTION_ID -> "INVALID_CONNECTION_ID";
@@ -65,6 +71,11 @@ public final class HvStatus {
      */
     public static long result(int status, int repsCompleted) {
         return (status & 0xffffL) | ((repsCompleted & 0xfffL) << 32);
+    }
+
+    /** The reps-completed field (bits 43:32) of a result value. */
+    public static int repsCompletedOf(long result) {
+        return (int) ((result >>> 32) & 0xfff);
     }
 
     /** The status field of a result value. */

@@ -105,6 +105,20 @@ public record HypercallInput(long raw) {
         return (code & 0xffffL) | (fast ? FAST_BIT : 0);
     }
 
+    /**
+     * An input value for rep call {@code code}: rep count in bits 43:32, start index in 59:48,
+     * variable header size (qwords) in 26:17 (TLFS "Hypercall Inputs").
+     *
+     * @throws IllegalArgumentException for a field that does not fit its bits
+     */
+    public static long rep(int code, int count, int start, int variableHeaderQwords) {
+        if (count < 0 || count > 0xfff || start < 0 || start > 0xfff || variableHeaderQwords < 0 || variableHeaderQwords > 0x3ff) {
+            throw new IllegalArgumentException("rep count " + count + ", start " + start + " (12 bits each) or variable header "
+                    + variableHeaderQwords + " (10 bits) out of range");
+        }
+        return (code & 0xffffL) | ((long) variableHeaderQwords << 17) | ((long) count << 32) | ((long) start << 48);
+    }
+
     @Override
     public String toString() {
         return String.format("HypercallInput[code=0x%x, fast=%b, varhdr=%d, reps=%d, start=%d, rsvd=%b]",

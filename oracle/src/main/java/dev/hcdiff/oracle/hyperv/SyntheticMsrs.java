@@ -2,6 +2,9 @@ package dev.hcdiff.oracle.hyperv;
 
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
+import dev.hcdiff.trace.record.TimerArm;
+
+import java.util.function.Consumer;
 
 /**
  * RDMSR/WRMSR of the synthetic MSRs (hyperv-abi.md §2.1 and §5), with the personality
@@ -20,6 +23,10 @@ final class SyntheticMsrs {
     static final long HYPERCALL_GPFN_MASK = ~0xfffL;
     /** 100 ns per reference-counter tick (TLFS "Reference Counter"). */
     static final long NS_PER_TICK = 100;
+    /** KVM's APIC bus frequency, 1e9 / APIC_BUS_CYCLE_NS = 1 (arch/x86/kvm/lapic.h). */
+    static final long KVM_APIC_HZ = 1_000_000_000L;
+    /** Xen's, 1e9 / APIC_BUS_CYCLE_NS = 10 (xen/arch/x86/include/asm/hvm/vlapic.h), as viridian reports it. */
+    static final long XEN_APIC_HZ = 100_000_000L;
     /** Zero page written when a SynIC page is enabled (hyperv-abi.md §5, SIEFP/SIMP). */
     private static final byte[] ZERO_PAGE = new byte[HypercallPage.SIZE];
 
@@ -38,8 +45,8 @@ final class SyntheticMsrs {
             case HvMsr.GUEST_OS_ID -> MsrResult.read(p.guestOsId);
             case HvMsr.HYPERCALL -> MsrResult.read(p.hypercallMsr);
             case HvMsr.VP_INDEX -> MsrResult.read(vp);
-            // Partition creation is virtual time 0, so the counter is nowNs / 100 (TLFS "Reference Counter").
-            case HvMsr.TIME_REF_COUNT -> MsrResult.read(Long.divideUnsigned(nowNs, NS_PER_TICK));
+            // Partition creation is virtual time 0: 100 ns ticks since then, per implementation (HvPartition.referenceTicks).
+            case HvMsr.TIME_REF_COUNT -> MsrResult.read(p.referenceTicks(nowNs));
             case HvMsr.SCONTROL -> MsrResult.read(s.scontrol);
             case HvMsr.SVERSION -> MsrResult.read(SynIc.VERSION);
             case HvMsr.SIEFP -> MsrResult.read(s.siefp);
@@ -48,18 +55,25 @@ final class SyntheticMsrs {
             case HvMsr.REFERENCE_TSC -> MsrResult.read(p.referenceTscMsr);
             // TLFS App. C: the TSC frequency in Hz (KVM: virtual_tsc_khz * 1000; Xen: tsc_khz * 1000).
             case HvMsr.TSC_FREQUENCY -> MsrResult.read(p.config().tscKhz() * 1000L);
+            // The APIC bus: KVM APIC_BUS_FREQUENCY = 1e9 / APIC_BUS_CYCLE_NS (1 ns) = 1 GHz, which the
+            // tlfs personality follows (the TLFS gives no value); Xen 1e9 / APIC_BUS_CYCLE_NS (10 ns) = 100 MHz.
+            case HvMsr.APIC_FREQUENCY -> MsrResult.read(p.personality() == HvPersonality.XEN_VIRIDIAN
+                    ? XEN_APIC_HZ : KVM_APIC_HZ);
             // A read returns the capabilities: CrashNotify (KVM host crash_ctl, Xen CRASH_NOTIFY).
             case HvMsr.CRASH_CTL -> MsrResult.read(HvPartition.CRASH_CTL_NOTIFY);
             default -> {
                 if (isCrashParam(index)) {
                     yield MsrResult.read(p.crashParams(vp)[index - HvMsr.CRASH_P0]);
                 }
+                if (HvMsr.isStimer(index)) {
+                    yield p.timers().read(vp, index);
+                }
                 yield isSint(index) ? MsrResult.read(s.sint[index - HvMsr.SINT0]) : MsrResult.gp();
             }
         };
     }
 
-    MsrResult write(int vp, int index, long value, GuestMemory memory) {
+    MsrResult write(int vp, int index, long value, GuestMemory memory, long nowNs, Consumer<TimerArm> arms) {
         if (!HvMsr.inWindow(index) || !allowed(index)) {
             return MsrResult.gp();
         }
@@ -96,13 +110,18 @@ final class SyntheticMsrs {
                 return writeSynicPage(s, false, value, memory);
             }
             case HvMsr.EOM -> {
-                // Rescans the message queues; the model queues no messages, so it is a no-op.
+                // Rescans the VP's message queues (TLFS IPC "end of message"): the retry happens at the
+                // next HvPartition.expireTimers, as KVM retries at the next entry
+                // (kvm_hv_notify_acked_sint() → KVM_REQ_HV_STIMER). Xen: EOM has no effect.
+                if (who != HvPersonality.XEN_VIRIDIAN) {
+                    p.endOfMessage(vp);
+                }
                 return MsrResult.done();
             }
             case HvMsr.REFERENCE_TSC -> {
                 return writeReferenceTsc(value, memory);
             }
-            case HvMsr.TSC_FREQUENCY -> {
+            case HvMsr.TSC_FREQUENCY, HvMsr.APIC_FREQUENCY -> {
                 // Read-only (TLFS App. C); KVM raises #GP on a write (ST stage 33).
                 return MsrResult.gp();
             }
@@ -118,6 +137,9 @@ final class SyntheticMsrs {
                 if (isCrashParam(index)) {
                     p.crashParams(vp)[index - HvMsr.CRASH_P0] = value;
                     return MsrResult.done();
+                }
+                if (HvMsr.isStimer(index)) {
+                    return p.timers().write(vp, index, value, nowNs, arms);
                 }
                 if (!isSint(index)) {
                     return MsrResult.gp();
@@ -269,10 +291,13 @@ final class SyntheticMsrs {
             need = HvPrivilege.ACCESS_PARTITION_REFERENCE_COUNTER;
         } else if (index == HvMsr.REFERENCE_TSC) {
             need = HvPrivilege.ACCESS_PARTITION_REFERENCE_TSC;
-        } else if (index == HvMsr.TSC_FREQUENCY) {
+        } else if (index == HvMsr.TSC_FREQUENCY || index == HvMsr.APIC_FREQUENCY) {
             need = HvPrivilege.ACCESS_FREQUENCY_REGS;
         } else if (index >= HvMsr.SCONTROL && index <= HvMsr.SINT15) {
             need = HvPrivilege.ACCESS_SYNIC_REGS;
+        } else if (HvMsr.isStimer(index)) {
+            // Xen: HVMPV_stimer, mirrored by the mask (viridian_time_rdmsr/wrmsr).
+            need = HvPrivilege.ACCESS_SYNTHETIC_TIMER_REGS;
         } else {
             return true;
         }

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.xen;
 
+import dev.hcdiff.oracle.backend.GuestMemory;
 import dev.hcdiff.oracle.xen.EventChannelTable.Channel;
 import dev.hcdiff.oracle.xen.EventChannelTable.ChannelState;
 import dev.hcdiff.oracle.xen.XenDomain.Lookup;
@@ -13,6 +14,7 @@ import dev.hcdiff.oracle.xen.abi.EvtchnInitControl;
 import dev.hcdiff.oracle.xen.abi.EvtchnReset;
 import dev.hcdiff.oracle.xen.abi.EvtchnStatus;
 import dev.hcdiff.oracle.xen.abi.XenH;
+import dev.hcdiff.oracle.xen.dispatch.EventChannelOpHandler;
 
 import static dev.hcdiff.oracle.xen.abi.XenErrno.EACCES;
 import static dev.hcdiff.oracle.xen.abi.XenErrno.EAGAIN;
@@ -33,7 +35,7 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
  * <p>The domain runs the 2-level ABI: the FIFO switch (EVTCHNOP_init_control with a good gfn) is
  * not modelled.
  */
-public final class EventChannels {
+public final class EventChannels implements EventChannelOpHandler<Current> {
 
     /** A FIFO control block must fit in its page: offset ≤ PAGE_SIZE - 72. */
     private static final int INIT_CONTROL_MAX_OFFSET = XenH.PAGE_SIZE - EvtchnH.EVTCHN_FIFO_CONTROL_BLOCK_SIZE;
@@ -54,6 +56,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_alloc_unbound
      */
+    @Override
     public Result<EvtchnAllocUnbound> allocUnbound(Current current, EvtchnAllocUnbound alloc) {
         Lookup dom = d.lockDomainByAnyId(alloc.dom());
         if (dom == Lookup.NONE) {
@@ -81,6 +84,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_bind_interdomain
      */
+    @Override
     public Result<EvtchnBindInterdomain> bindInterdomain(Current current, EvtchnBindInterdomain bind) {
         Lookup rd = d.lockDomainByAnyId(bind.remoteDom());
         if (rd == Lookup.NONE) {
@@ -124,6 +128,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_bind_virq
      */
+    @Override
     public Result<EvtchnBindVirq> bindVirq(Current current, EvtchnBindVirq bind) {
         int virq = bind.virq(); // Xen: int virq = bind->virq
         if (virq < 0 || virq >= XenH.NR_VIRQS) {
@@ -157,6 +162,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_bind_ipi
      */
+    @Override
     public Result<EvtchnBindIpi> bindIpi(Current current, EvtchnBindIpi bind) {
         if (d.domainVcpu(bind.vcpu()) == null) {
             return Result.error(current.error(ENOENT, "evtchn_bind_ipi: no vcpu " + Integer.toUnsignedString(bind.vcpu())), bind);
@@ -178,6 +184,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_close
      */
+    @Override
     public long close(Current current, int port) {
         Channel chn1 = table().evtchnFromPortOrNull(port);
         if (chn1 == null) {
@@ -214,6 +221,12 @@ public final class EventChannels {
         }
         evtchnFree(chn1);
         return 0;
+    }
+
+    /** EVTCHNOP_send as the dispatcher calls it: {@link #send(Current, int)}; Xen reads no memory. */
+    @Override
+    public long send(Current current, int lport, GuestMemory memory) {
+        return send(current, lport);
     }
 
     /**
@@ -264,6 +277,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_status
      */
+    @Override
     public Result<EvtchnStatus> status(Current current, EvtchnStatus status) {
         Lookup dom = d.lockDomainByAnyId(status.dom());
         if (dom == Lookup.NONE) {
@@ -310,6 +324,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_bind_vcpu
      */
+    @Override
     public long bindVcpu(Current current, EvtchnBindVcpu bind) {
         XenVcpu v = d.domainVcpu(bind.vcpu());
         if (v == null) {
@@ -345,6 +360,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_unmask
      */
+    @Override
     public long unmask(Current current, int port) {
         Channel chn = table().evtchnFromPortOrNull(port);
         if (chn == null) {
@@ -366,6 +382,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_reset
      */
+    @Override
     public long reset(Current current, EvtchnReset reset, boolean resuming) {
         String op = resuming ? "evtchn_reset_cont" : "evtchn_reset";
         Lookup dom = d.lockDomainByAnyId(reset.dom());
@@ -405,6 +422,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_fifo.c evtchn_fifo_init_control
      */
+    @Override
     public Result<EvtchnInitControl> initControl(Current current, EvtchnInitControl init) {
         EvtchnInitControl out = new EvtchnInitControl(init.controlGfn(), init.offset(), init.vcpu(),
                 EvtchnH.EVTCHN_FIFO_LINK_BITS);
@@ -425,6 +443,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_fifo.c evtchn_fifo_expand_array
      */
+    @Override
     public long expandArray(Current current) {
         return current.error(EOPNOTSUPP, "evtchn_fifo_expand_array: domain is not FIFO");
     }
@@ -435,6 +454,7 @@ public final class EventChannels {
      *
      * @see xen/common/event_channel.c evtchn_set_priority
      */
+    @Override
     public long setPriority(Current current, int port) {
         if (table().evtchnFromPortOrNull(port) == null) {
             return current.error(EINVAL, "evtchn_set_priority: port not valid");

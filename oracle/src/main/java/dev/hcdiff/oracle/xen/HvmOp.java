@@ -1,6 +1,7 @@
 package dev.hcdiff.oracle.xen;
 
 import dev.hcdiff.oracle.xen.XenDomain.Lookup;
+import dev.hcdiff.oracle.xen.dispatch.HvmOpHandler;
 import dev.hcdiff.oracle.xen.abi.HvmH;
 import dev.hcdiff.oracle.xen.abi.MemoryH;
 import dev.hcdiff.oracle.xen.abi.SchedH;
@@ -29,7 +30,7 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.ESRCH;
  * <p>The domain is HVM with HAP (hap=1, libxl's default), no altp2m, no monitor. dom0 is PV: an
  * HVM-only operation on it is -EINVAL where Xen checks {@code is_hvm_domain()} first.
  */
-public final class HvmOp {
+public final class HvmOp implements HvmOpHandler<Current> {
 
     /** The result of a call after which the domain never runs again (domain_crash from the call). */
     public static final long NO_RETURN = Long.MIN_VALUE;
@@ -55,6 +56,7 @@ public final class HvmOp {
      * @return 0, a negated errno, or {@link #NO_RETURN} when the call crashed the domain
      * @see xen/arch/x86/hvm/hvm.c hvmop_set_param
      */
+    @Override
     public long hvmopSetParam(Current current, XenHvmParam a) {
         if (Integer.toUnsignedLong(a.index()) >= HVM_NR_PARAMS) {
             return current.error(EINVAL, "hvmop_set_param: index >= HVM_NR_PARAMS");
@@ -77,7 +79,7 @@ public final class HvmOp {
      *
      * @see xen/arch/x86/hvm/hvm.c hvm_allow_set_param
      */
-    static int hvmAllowSetParam(int index) {
+    public static int hvmAllowSetParam(int index) {
         return switch (index) {
             case HVM_PARAM_CALLBACK_IRQ, HVM_PARAM_VM86_TSS, HVM_PARAM_VM86_TSS_SIZED,
                  HVM_PARAM_ACPI_IOPORTS_LOCATION, HVM_PARAM_VM_GENERATION_ID_ADDR, HVM_PARAM_STORE_EVTCHN,
@@ -207,6 +209,7 @@ public final class HvmOp {
      * @return the struct with its value, or the error in {@code rc}
      * @see xen/arch/x86/hvm/hvm.c hvmop_get_param
      */
+    @Override
     public Result<XenHvmParam> hvmopGetParam(Current current, XenHvmParam a) {
         if (Integer.toUnsignedLong(a.index()) >= HVM_NR_PARAMS) {
             return Result.error(current.error(EINVAL, "hvmop_get_param: index >= HVM_NR_PARAMS"), a);
@@ -226,8 +229,13 @@ public final class HvmOp {
         return Result.ok(a.withValue(hvmGetParam(a.index())));
     }
 
-    /** @see xen/arch/x86/hvm/hvm.c hvm_allow_get_param */
-    static int hvmAllowGetParam(int index) {
+    /**
+     * What the domain may read of itself (the list above); deprecated params -EINVAL, the rest -EPERM.
+     * The adapter applies the same lists.
+     *
+     * @see xen/arch/x86/hvm/hvm.c hvm_allow_get_param
+     */
+    public static int hvmAllowGetParam(int index) {
         return switch (index) {
             case HVM_PARAM_CALLBACK_IRQ, HVM_PARAM_VM86_TSS, HVM_PARAM_VM86_TSS_SIZED,
                  HVM_PARAM_ACPI_IOPORTS_LOCATION, HVM_PARAM_VM_GENERATION_ID_ADDR, HVM_PARAM_STORE_PFN,
@@ -255,6 +263,7 @@ public final class HvmOp {
      *
      * @see xen/arch/x86/hvm/hvm.c hvmop_set_evtchn_upcall_vector
      */
+    @Override
     public long hvmopSetEvtchnUpcallVector(Current current, XenHvmEvtchnUpcallVector op) {
         if (op.vector() < 0x10) {
             return current.error(EINVAL, "hvmop_set_evtchn_upcall_vector: vector < 0x10");
@@ -275,6 +284,7 @@ public final class HvmOp {
      *
      * @see xen/arch/x86/hvm/hvm.c hvmop_get_mem_type
      */
+    @Override
     public Result<XenHvmGetMemType> hvmopGetMemType(Current current, XenHvmGetMemType a) {
         Lookup target = d.lockDomainByAnyId(a.domid());
         if (target == Lookup.NONE) {
@@ -293,6 +303,7 @@ public final class HvmOp {
      *
      * @see xen/arch/x86/hvm/hvm.c do_hvm_op (HVMOP_pagetable_dying)
      */
+    @Override
     public long pagetableDying(Current current, XenHvmPagetableDying a) {
         Lookup target = d.lockDomainByAnyId(a.domid());
         if (target == Lookup.NONE) {
@@ -304,13 +315,19 @@ public final class HvmOp {
         return current.error(EINVAL, "HVMOP_pagetable_dying: HAP, not shadow paging");
     }
 
+    /** HVMOP_get_time's {@code NOW()}: the virtual time of the call. */
+    @Override
+    public long nowNs(Current current) {
+        return current.nowNs();
+    }
+
     /**
      * After the copy: extra_bytes &gt; 28 or an event with subclass bits (-EINVAL); the trace
      * record itself is invisible to the guest.
      *
      * @see xen/arch/x86/hvm/hvm.c do_hvm_op (HVMOP_xentrace)
      */
-    public long xentrace(Current current, XenHvmXentrace tr) {
+    public static long xentrace(CallContext current, XenHvmXentrace tr) {
         if (tr.extraBytes() > XENTRACE_EXTRA_BYTES || (tr.event() & ~((1 << TRC_SUBCLS_SHIFT) - 1)) != 0) {
             return current.error(EINVAL, "HVMOP_xentrace: bad extra_bytes or event");
         }

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.xen;
 
+import dev.hcdiff.oracle.xen.dispatch.MemoryOpHandler;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.xen.PhysMap.Frame;
 import dev.hcdiff.oracle.xen.PhysMap.Kind;
@@ -44,7 +45,7 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.EXDEV;
  * <p>The model never preempts, so no operation creates a continuation. dom0 is PV: not translated,
  * not HVM.
  */
-public final class MemoryOp {
+public final class MemoryOp implements MemoryOpHandler<Current> {
 
     /**
      * {@code max_page}, the host's highest frame + 1, which XENMEM_maximum_ram_page returns and
@@ -85,6 +86,7 @@ public final class MemoryOp {
      * @return extents done (start_extent + completed)
      * @see xen/common/memory.c do_memory_op
      */
+    @Override
     public long reservation(Current current, int op, long startExtent, XenMemoryReservation r, ExtentList list) {
         if (Long.compareUnsigned(r.nrExtents(), MAX_NR_EXTENTS) > 0) {
             current.note("do_memory_op: nr_extents too large for a continuation");
@@ -118,9 +120,10 @@ public final class MemoryOp {
     /**
      * {@code construct_memop_from_reservation()}: an address width below the host's that is ≤ 12
      * bits is invalid; without vNUMA a node is allowed only when not exact for a domU
-     * ({@code propagate_node()}); XENMEMF_vnode without vNUMA ignores the node.
+     * ({@code propagate_node()}); XENMEMF_vnode without vNUMA ignores the node. The adapter applies
+     * the same check.
      */
-    private static boolean constructMemopFromReservation(XenMemoryReservation r) {
+    public static boolean constructMemopFromReservation(XenMemoryReservation r) {
         int addressBits = r.memFlags() & MemoryH.XENMEMF_ADDRESS_BITS_MASK;
         int hostBits = getOrderFromPages(HOST_MAX_PAGE) + MemoryH.PAGE_SHIFT;
         if (addressBits != 0 && addressBits < hostBits && addressBits <= MemoryH.PAGE_SHIFT) {
@@ -300,6 +303,7 @@ public final class MemoryOp {
      *
      * @see xen/common/memory.c do_memory_op
      */
+    @Override
     public long memoryStatReservation(Current current, int op, int domid) {
         Lookup target = d.lockDomainByAnyId(domid);
         if (target == Lookup.NONE) {
@@ -324,6 +328,7 @@ public final class MemoryOp {
      *
      * @see xen/common/memory.c do_memory_op
      */
+    @Override
     public long addToPhysmap(Current current, XenAddToPhysmap xatp, long startExtent) {
         if (xatp.space() == XENMAPSPACE_gmfn_foreign) {
             return current.error(ENOSYS, "XENMEM_add_to_physmap: gmfn_foreign only via add_to_physmap_batch");
@@ -491,6 +496,7 @@ public final class MemoryOp {
      *
      * @see xen/common/memory.c do_memory_op
      */
+    @Override
     public long removeFromPhysmap(Current current, int domid, long gpfn) {
         Lookup target = d.lockDomainByAnyId(domid);
         if (target == Lookup.NONE) {
@@ -519,6 +525,7 @@ public final class MemoryOp {
      * @return the entries to copy out, or null with the error in {@code current}
      * @see xen/arch/x86/mm.c arch_memory_op
      */
+    @Override
     public List<E820Entry> memoryMap(Current current, int nrEntries) {
         List<E820Entry> e820 = d.e820();
         if (e820 == null || e820.isEmpty()) {
@@ -536,6 +543,7 @@ public final class MemoryOp {
      *
      * @see xen/arch/x86/mm.c arch_memory_op
      */
+    @Override
     public long setMemoryMap(Current current, int domid, int nrEntries, EntryReader entries) {
         if (Integer.toUnsignedLong(nrEntries) > MemoryH.E820MAX) {
             return current.error(EINVAL, "XENMEM_set_memory_map: more than E820MAX entries");
@@ -572,6 +580,7 @@ public final class MemoryOp {
      *
      * @see xen/common/memory.c do_memory_op
      */
+    @Override
     public long claimPages(Current current, XenMemoryReservation r) {
         if (r.extentStart() != 0) {
             return current.error(EINVAL, "XENMEM_claim_pages: extent_start is not NULL");
@@ -594,6 +603,7 @@ public final class MemoryOp {
      *
      * @see xen/common/memory.c do_memory_op
      */
+    @Override
     public long getVnumainfo(Current current, XenVnumaTopologyInfo t) {
         if (t.pad() != 0) {
             return current.error(EINVAL, "XENMEM_get_vnumainfo: pad != 0");
@@ -614,6 +624,7 @@ public final class MemoryOp {
      *
      * @see xen/arch/x86/mm.c arch_memory_op
      */
+    @Override
     public long podTarget(Current current, boolean set, int domid) {
         Lookup target = d.lockDomainByAnyId(domid);
         if (target == Lookup.NONE) {

@@ -11,6 +11,7 @@ import dev.hcdiff.oracle.xen.dispatch.HvmHypercalls;
 import dev.hcdiff.oracle.xen.dispatch.HvmOpDispatcher;
 import dev.hcdiff.oracle.xen.dispatch.MemoryOpDispatcher;
 import dev.hcdiff.oracle.xen.dispatch.SchedOpDispatcher;
+import dev.hcdiff.oracle.xen.dispatch.VcpuOpDispatcher;
 import dev.hcdiff.oracle.xen.platform.CpuidLeaves;
 import dev.hcdiff.oracle.xen.platform.IoPorts;
 import dev.hcdiff.oracle.xen.platform.Vioapic;
@@ -66,7 +67,10 @@ import java.util.TreeSet;
  * server_features. After a request, dom0's daemons run for every dom0 port the guest signalled
  * ({@link Toolstack}), inside the same observation; then Xen's changes to shared_info are written to guest memory.
  * Time: vcpu_time_info is refreshed at creation, once per virtual second and after the vCPU
- * blocked ({@link XenDomain}). Deterministic: time only from {@code nowNs}, no hash-order output.
+ * blocked ({@link XenDomain}). Timers (set_timer_op, vcpu_op's single-shot and periodic timers,
+ * {@link XenTimers}) fire at the start of each request whose {@code nowNs} has reached them, before
+ * the request itself is served; {@link #nextTimerDeadlineNs()} says when the next one is due.
+ * Deterministic: time only from {@code nowNs}, no hash-order output.
  * Not thread-safe.
  */
 public final class XenBackend implements Backend {
@@ -78,6 +82,7 @@ public final class XenBackend implements Backend {
     private final IoPorts ports;
     private final HvmHypercalls hypercalls;
     private final EventChannels eventChannels;
+    private final VcpuOp vcpuOp;
     /** Whether the toolstack's introduction has reached guest memory (at the first request). */
     private boolean introduced;
 
@@ -91,12 +96,14 @@ public final class XenBackend implements Backend {
         this.ports = new IoPorts(domain.console());
         this.eventChannels = new EventChannels(domain);
         domain.bindToolstackPorts(eventChannels);
+        this.vcpuOp = new VcpuOp(domain, new XenTimers(domain));
         this.hypercalls = new HvmHypercalls(
                 new EventChannelOpDispatcher(eventChannels),
                 new SchedOpDispatcher(new SchedOp(domain, eventChannels)),
                 new MemoryOpDispatcher(new MemoryOp(domain)),
                 new HvmOpDispatcher(new HvmOp(domain)),
                 new XenVersion(domain), new ConsoleIo(domain), new MiscHypercalls(domain),
+                new VcpuOpDispatcher(vcpuOp),
                 config.cpuidBase() == CpuidH.XEN_CPUID_VIRIDIAN_BASE);
     }
 
@@ -127,6 +134,19 @@ public final class XenBackend implements Backend {
         return domain;
     }
 
+    /** The vCPUs' timers, for tests and reports. */
+    public XenTimers timers() {
+        return vcpuOp.timers();
+    }
+
+    /**
+     * When the next Xen timer is due (ns of virtual time), or empty: a recorder whose guest halts
+     * serves any request at that time to let it fire ({@link XenTimers#nextDeadlineNs()}).
+     */
+    public java.util.OptionalLong nextTimerDeadlineNs() {
+        return vcpuOp.timers().nextDeadlineNs();
+    }
+
     /** The event-channel sub-ops, for tests that drive them without guest memory. */
     public EventChannels eventChannels() {
         return eventChannels;
@@ -140,8 +160,11 @@ public final class XenBackend implements Backend {
         }
         Observation.Builder out = Observation.builder();
         XenVcpu v = domain.vcpu(request.vcpu());
-        domain.refreshTime(v, nowNs);
         Current current = new Current(v, request instanceof Hypercall h ? h.abi() : Abi.XEN64, nowNs, out);
+        // Timers due by now fire first (XenTimers: the periodic work precedes the context switch's time update).
+        vcpuOp.running(v.vcpuId());
+        vcpuOp.timers().expire(current);
+        domain.refreshTime(v, nowNs);
         introduceOnce(memory);
         switch (request) {
             case Hypercall h -> hypercall(current, h, memory);

@@ -91,6 +91,34 @@ class ClockAndCrashMsrsTest {
     }
 
     @Test
+    void referenceCounterIsComputedAsEachImplementationDoes() {
+        // At 1 ms on a 2 GHz TSC (TSC = 2_000_000):
+        // tlfs: 1_000_000 ns / 100 = 10_000.
+        assertEquals(10_000, partition(HvPersonality.TLFS, 2_000_000).rdmsr(0, TIME_REF_COUNT, 1_000_000).value());
+        // xen trc_val(): (TSC × (((10000 << 32) / 2_000_000) << 32)) >> 64 = 2e6 × 21474836 / 2^32 = 9999.99… → 9999.
+        assertEquals(9_999, partition(HvPersonality.XEN_VIRIDIAN, 2_000_000).rdmsr(0, TIME_REF_COUNT, 1_000_000).value());
+        // kvm get_time_ref_counter(): kvmclock / 100 until the TSC page is valid, then the page's formula:
+        // scale = 2^64 × 10^7 / 2e9 = 92233720368547758, (2e6 × scale) >> 64 = 9999.99… → 9999.
+        HvPartition kvm = partition(HvPersonality.KVM, 2_000_000);
+        assertEquals(10_000, kvm.rdmsr(0, TIME_REF_COUNT, 1_000_000).value());
+        kvm.wrmsr(0, REFERENCE_TSC, TSC_PAGE | 1, mem);
+        assertEquals(9_999, kvm.rdmsr(0, TIME_REF_COUNT, 1_000_000).value());
+    }
+
+    @Test
+    void apicFrequencyIsTheApicBusOfEachImplementationAndReadOnly() {
+        // KVM: APIC_BUS_FREQUENCY = 1e9 / APIC_BUS_CYCLE_NS (1 ns); Xen: 1e9 / APIC_BUS_CYCLE_NS (10 ns).
+        int apicFrequency = 0x40000023;
+        HvPartition kvm = new HvPartition(HvConfig.defaults().withPersonality(HvPersonality.KVM));
+        HvPartition xen = new HvPartition(HvConfig.defaults().withPersonality(HvPersonality.XEN_VIRIDIAN));
+        assertEquals(1_000_000_000L, kvm.rdmsr(0, apicFrequency, 0).value());
+        assertEquals(100_000_000L, xen.rdmsr(0, apicFrequency, 0).value());
+        assertEquals(Fault.GP, kvm.wrmsr(0, apicFrequency, 1, mem).fault());
+        HvPartition noFreq = new HvPartition(HvConfig.defaults().withPrivileges(HvPrivilege.DEFAULT_GUEST & ~HvPrivilege.ACCESS_FREQUENCY_REGS));
+        assertEquals(Fault.GP, noFreq.rdmsr(0, apicFrequency, 0).fault());
+    }
+
+    @Test
     void crashCtlReportsTheParametersToTheRoot() {
         HvPartition hv = partition(HvPersonality.TLFS, 2_000_000);
         assertEquals(CRASH_NOTIFY, hv.rdmsr(0, CRASH_CTL, 0).value(), "a read returns the capabilities");

@@ -86,11 +86,24 @@ class HyperVBackendTest {
 
     @Test
     void tlfsCallsNotModelledYetAreMarkedInTheTrail() {
-        // HvCallPostMessage (0x5C) is a TLFS call the issue-2 model does not implement.
-        Observation o = serve(hvcall(0x5C, 0x1000, 0));
+        // HvCallSwitchVirtualAddressSpace (0x0001, TLFS App. A) is a TLFS call the model does not implement.
+        Observation o = serve(hvcall(0x0001, 0x1000, 0));
         assertArrayEquals(new long[] {2}, o.returns());
         assertEquals("unmodelled", o.trail().getFirst());
         assertEquals(List.of(), serve(hvcall(0x9999, 0, 0)).trail().stream().filter("unmodelled"::equals).toList());
+    }
+
+    @Test
+    void issue4CallsAreModelledAndAnIpiReachesTheObservation() {
+        // TLFS App. A codes of the calls issue 4 models: none may be marked unmodelled any more.
+        for (int code : new int[] {0x0002, 0x0003, 0x000B, 0x0013, 0x0014, 0x0015, 0x005C, 0x006A, 0x006B, 0x009A}) {
+            assertEquals(true, HvPartition.models(code), Integer.toHexString(code));
+        }
+        // Fast HvCallSendSyntheticClusterIpi: RDX = vector 0x44, R8 = ProcessorMask {VP 0}.
+        Observation o = serve(hvcall(0x000B | (1L << 16), 0x44, 1));
+        assertArrayEquals(new long[] {0}, o.returns());
+        assertEquals(List.of(new Interrupt(0, 0x44, "ipi")), o.interrupts());
+        assertEquals(List.of(), o.trail().stream().filter("unmodelled"::equals).toList());
     }
 
     @Test

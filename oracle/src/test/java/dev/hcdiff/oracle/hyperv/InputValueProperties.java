@@ -64,13 +64,26 @@ class InputValueProperties {
     @Property(seed = "20261125")
     void unmodelledCodesFollowEachPersonalitysCheckOrder(@ForAll("inputValues") long raw) {
         long code = raw & 0xffff;
-        if (code == 0x0008 || code == 0x005D || code == 0x0069) {
-            raw ^= 0x4000; // move off the modelled codes
+        // The modelled calls (TLFS App. A codes): move off them into the extended range 0x80xx.
+        if (List.of(0x2L, 0x3L, 0x8L, 0xBL, 0x13L, 0x14L, 0x15L, 0x5CL, 0x5DL, 0x69L, 0x6AL, 0x6BL, 0x9AL).contains(code)) {
+            raw |= 0x8000;
         }
         long tlfs = new HvPartition(HvConfig.defaults()).hypercall(0, raw, 0, 0, MEM, i -> { });
         long kvm = new HvPartition(HvConfig.defaults().withPersonality(HvPersonality.KVM)).hypercall(0, raw, 0, 0, MEM, i -> { });
         assertEquals(2, tlfs);
         assertEquals(reservedBitSet(raw) ? 3 : 2, kvm);
+    }
+
+    @Property(seed = "20261125")
+    void repBuilderPlacesEachFieldWhereTheTableSays(@ForAll @net.jqwik.api.constraints.IntRange(max = 0xffff) int code,
+                                                   @ForAll @net.jqwik.api.constraints.IntRange(max = 0xfff) int count,
+                                                   @ForAll @net.jqwik.api.constraints.IntRange(max = 0xfff) int start,
+                                                   @ForAll @net.jqwik.api.constraints.IntRange(max = 0x3ff) int varhdr) {
+        long v = HypercallInput.rep(code, count, start, varhdr);
+        // §2.2: code 15:0, variable header 26:17, rep count 43:32, start 59:48, nothing else.
+        assertEquals(code | ((long) varhdr << 17) | ((long) count << 32) | ((long) start << 48), v);
+        // §2.4: reps completed is read back from bits 43:32 of a result value.
+        assertEquals(count, HvStatus.repsCompletedOf(HvStatus.result(0x5, count)));
     }
 
     @Property(seed = "20261125")

@@ -18,7 +18,7 @@ public final class BuiltinGuests {
     /** Resource directory of the built-in guests. */
     private static final String DIR = "/guests/";
 
-    private static final List<String> NAMES = List.of("hello", "spin");
+    private static final List<String> NAMES = List.of("hello", "spin", "hv-hello");
 
     /** The built-in guests' names, e.g. {@code hello}. */
     public static List<String> names() {

@@ -15,8 +15,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Turns the registers at a transport exit into a {@link Hypercall}, by the guest's mode as Xen's
  * {@code hvm_hypercall()} ({@code xen/arch/x86/hvm/hypercall.c}) decides it: long mode with
  * CS.L = 1 is the 64-bit convention, anything else (32-bit, 16-bit, real mode, compat segments)
- * the 32-bit one. The one place that knows the register conventions, so the Hyper-V convention
- * is one more case here.
+ * the 32-bit one. The one place that knows the register conventions: a stub in a Hyper-V page
+ * ({@link TransportPages}) decodes as {@link Abi#HV64}, legal only from 64-bit code at CPL 0
+ * ({@link #hvRefusal}).
  */
 public final class HypercallDecoder {
 
@@ -65,9 +66,37 @@ public final class HypercallDecoder {
             case XEN32 -> new Hypercall(vcpu, abi, reg(regs, KvmRegs.RAX) & LOW32, new long[] {
                     reg(regs, KvmRegs.RBX) & LOW32, reg(regs, KvmRegs.RCX) & LOW32, reg(regs, KvmRegs.RDX) & LOW32,
                     reg(regs, KvmRegs.RSI) & LOW32, reg(regs, KvmRegs.RDI) & LOW32, reg(regs, KvmRegs.RBP) & LOW32});
-            case HV64 -> throw new UnsupportedOperationException(
-                    "Hyper-V hypercalls through the transport are not recorded yet");
+            // Hyper-V x64 (TLFS "Hypercall Inputs", register mapping): input value rcx, input GPA
+            // or fast parameter 1 rdx, output GPA or fast parameter 2 r8. XMM fast input is not
+            // decoded: the record carries the two-register form only, then four zeros (Hypercall).
+            case HV64 -> new Hypercall(vcpu, abi, reg(regs, KvmRegs.RCX), new long[] {
+                    reg(regs, KvmRegs.RDX), reg(regs, KvmRegs.R8), 0, 0, 0, 0});
         };
+    }
+
+    /**
+     * Why a Hyper-V hypercall cannot be served as {@link Abi#HV64} in this mode and privilege
+     * level, or null when it can. TLFS "Legal Hypercall Environments": hypercalls are legal only
+     * from protected mode at CPL 0; real mode (and vm86, which runs at CPL 3) or CPL &gt; 0 raise
+     * #UD, which the recorder cannot inject into a stub yet. 32-bit and 16-bit protected mode at
+     * CPL 0 are legal with the x86 register mapping (EDX:EAX …), which the trace has no ABI for.
+     *
+     * @param cpl the current privilege level (SS.DPL, as KVM's {@code vmx_get_cpl()} reads it)
+     */
+    public static String hvRefusal(CpuMode mode, int cpl) {
+        return switch (mode) {
+            case REAL, VM86 -> "Hyper-V hypercall from " + mode.textName() + " mode: the TLFS raises #UD"
+                    + " (Legal Hypercall Environments), which the recorder cannot inject yet";
+            case PROTECTED16, PROTECTED32 -> cpl != 0 ? atCpl(cpl)
+                    : "Hyper-V hypercall from " + mode.textName() + " mode at CPL 0: legal (TLFS x86 register"
+                    + " mapping EDX:EAX) but the recorder decodes only the x64 convention (hv64)";
+            case LONG64 -> cpl != 0 ? atCpl(cpl) : null;
+        };
+    }
+
+    private static String atCpl(int cpl) {
+        return "Hyper-V hypercall at CPL " + cpl + ": the TLFS raises #UD (Legal Hypercall Environments),"
+                + " which the recorder cannot inject yet";
     }
 
     /** The value to put in rax for a result under {@code abi}: eax zero-extended for 32-bit callers. */

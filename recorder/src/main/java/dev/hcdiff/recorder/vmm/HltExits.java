@@ -1,5 +1,6 @@
 package dev.hcdiff.recorder.vmm;
 
+import dev.hcdiff.recorder.CleanEnd;
 import dev.hcdiff.recorder.kvm.KvmRegs;
 
 /**
@@ -14,7 +15,7 @@ final class HltExits {
 
     static Step handle(Vcpu v) {
         if ((KvmRegs.rflags(v.regs) & KvmRegs.RFLAGS_IF) == 0) {
-            return v.stop(new VcpuStop.Halted(v.rip(), "hlt with interrupts off"));
+            return v.stop(new VcpuStop.Halted(v.rip(), CleanEnd.HALT_WITH_INTERRUPTS_OFF));
         }
         if (v.delivery.canWake()) {
             return Step.HANDLED;

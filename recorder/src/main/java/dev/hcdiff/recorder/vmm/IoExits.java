@@ -2,8 +2,10 @@ package dev.hcdiff.recorder.vmm;
 
 import dev.hcdiff.recorder.kvm.KvmRun;
 import dev.hcdiff.recorder.transport.HypercallDecoder;
+import dev.hcdiff.recorder.transport.TransportPages;
 import dev.hcdiff.recorder.transport.TransportPort;
 import dev.hcdiff.trace.record.Abi;
+import dev.hcdiff.trace.record.CpuMode;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.Hypercall;
 import dev.hcdiff.trace.record.Observation;
@@ -54,9 +56,22 @@ final class IoExits {
         return Step.HANDLED;
     }
 
-    /** A transport stub ran: decode by the guest's mode, serve, answer in rax. */
+    /**
+     * A transport stub ran: decode by the page's family and the guest's mode, serve, answer in
+     * rax. A Hyper-V call from an environment the TLFS refuses stops the vCPU with the reason.
+     */
     private static Step hypercall(Vcpu v, long exitNs) {
-        Abi abi = HypercallDecoder.abiOf(HypercallDecoder.modeOf(v.regs, v.sregs));
+        CpuMode mode = HypercallDecoder.modeOf(v.regs, v.sregs);
+        Abi abi;
+        if (v.stubFamily() == TransportPages.Family.HYPERV) {
+            String refusal = HypercallDecoder.hvRefusal(mode, v.cpl());
+            if (refusal != null) {
+                return v.stop(new VcpuStop.Unhandled(v.rip(), refusal));
+            }
+            abi = Abi.HV64;
+        } else {
+            abi = HypercallDecoder.abiOf(mode);
+        }
         Hypercall call = HypercallDecoder.decode(v.id(), abi, v.regs);
         Observation o = v.services.serve(call, exitNs);
         if (o.fault() != Fault.NONE) {

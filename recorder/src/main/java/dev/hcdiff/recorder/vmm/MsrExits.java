@@ -4,6 +4,7 @@ import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.recorder.kvm.KvmRun;
 import dev.hcdiff.recorder.transport.HypercallDecoder;
 import dev.hcdiff.recorder.transport.TransportInstaller;
+import dev.hcdiff.recorder.transport.TransportPages;
 import dev.hcdiff.trace.record.Fault;
 import dev.hcdiff.trace.record.MsrRead;
 import dev.hcdiff.trace.record.MsrWrite;
@@ -13,7 +14,8 @@ import dev.hcdiff.trace.record.Observation;
  * {@code KVM_EXIT_X86_RDMSR}/{@code WRMSR} (user-space MSR exits, kvm.md): the backend answers;
  * a {@link Fault#GP} observation sets {@code msr.error = 1}, and KVM injects the #GP on re-entry
  * ({@code Documentation/virt/kvm/api.rst}, KVM_EXIT_X86_RDMSR). After a successful write, any
- * hypercall page the backend wrote gets the recorder's transport stubs.
+ * hypercall page the backend wrote gets the recorder's transport stubs, of the ABI family the
+ * MSR names ({@link TransportPages#familyOfMsr}).
  */
 final class MsrExits {
 
@@ -39,7 +41,9 @@ final class MsrExits {
         KvmRun.msrError(v.run, fault);
         if (!fault && !o.writes().isEmpty()) {
             try {
+                TransportPages.Family family = TransportPages.familyOfMsr(w.index());
                 for (TransportInstaller.Installed page : TransportInstaller.install(v.ram, o.writes())) {
+                    v.transport.installed(page.gpa(), family);
                     v.services.transportInstalled(page.gpa(), page.bytes(), exitNs);
                 }
             } catch (GuestFault outsideRam) {

@@ -11,6 +11,7 @@ import dev.hcdiff.recorder.kvm.KvmSregs;
 import dev.hcdiff.recorder.kvm.VcpuFd;
 import dev.hcdiff.recorder.transport.InterruptDelivery;
 import dev.hcdiff.recorder.transport.StubPatcher;
+import dev.hcdiff.recorder.transport.TransportPages;
 import dev.hcdiff.trace.abi.CallNames;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.Observation;
@@ -42,6 +43,10 @@ public final class Vcpu {
     final VirtualClock clock;
     final ExitServices services;
     final InterruptDelivery delivery;
+    /** The installed hypercall pages and the ABI each speaks. */
+    final TransportPages transport = new TransportPages();
+    /** The paging state in the sync sregs, to find the page a stub sits in. */
+    private final ControlRegisters syncCr;
     private final long maxExits;
     private final Arena arena = Arena.ofConfined();
     /** Scratch for the rare paths that need KVM_GET_REGS/SREGS (a kicked vCPU). */
@@ -63,6 +68,7 @@ public final class Vcpu {
         this.clock = clock;
         this.services = services;
         this.delivery = delivery;
+        this.syncCr = new SyncControlRegisters(run);
         this.maxExits = maxExits;
     }
 
@@ -184,6 +190,31 @@ public final class Vcpu {
     Step stop(VcpuStop why) {
         this.stop = why;
         return Step.STOPPED;
+    }
+
+    /**
+     * The ABI of the transport stub that just exited: the family of the page holding its
+     * {@code out} (RIP is past the 2-byte {@code out imm8}, kvm.md). Pages of one family need no
+     * page walk; a stub in no installed page, or one the walk cannot reach, is Xen's.
+     */
+    TransportPages.Family stubFamily() {
+        if (transport.uniform()) {
+            return transport.uniformFamily();
+        }
+        long linear = rip() - OUT_IMM8_LENGTH + KvmSegment.base(sregs, KvmSregs.CS);
+        try {
+            return transport.familyAt(PageWalker.translate(ram, syncCr, linear));
+        } catch (GuestFault unmapped) {
+            return TransportPages.Family.XEN;
+        }
+    }
+
+    /** {@code out imm8, %al} is E6 ib (Intel SDM vol. 2B, OUT). */
+    private static final int OUT_IMM8_LENGTH = 2;
+
+    /** The current privilege level: SS.DPL, as KVM reads it ({@code vmx_get_cpl()}, {@code svm_get_cpl()}). */
+    int cpl() {
+        return KvmSegment.dpl(sregs, KvmSregs.SS);
     }
 
     /** RIP from the sync regs (valid after an exit). */

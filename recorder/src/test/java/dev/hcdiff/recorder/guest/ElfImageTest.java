@@ -126,8 +126,8 @@ class ElfImageTest {
 
     @Test
     void builtinGuestsListOnlyTheShippedOnes() {
-        assertEquals(java.util.List.of("hello", "spin"), BuiltinGuests.names());
+        assertEquals(java.util.List.of("hello", "spin", "hv-hello"), BuiltinGuests.names());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BuiltinGuests.load("tests/loop"));
-        assertEquals("no built-in guest 'tests/loop' (built-in guests: hello, spin)", e.getMessage());
+        assertEquals("no built-in guest 'tests/loop' (built-in guests: hello, spin, hv-hello)", e.getMessage());
     }
 }

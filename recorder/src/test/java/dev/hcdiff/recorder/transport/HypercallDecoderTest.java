@@ -14,6 +14,9 @@ import java.lang.foreign.MemorySegment;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Register conventions of xen/arch/x86/hvm/hypercall.c hvm_hypercall() (xen-abi.md §1.1). */
 class HypercallDecoderTest {
@@ -60,6 +63,33 @@ class HypercallDecoderTest {
             // ebx ecx edx esi edi ebp, upper halves dropped
             assertArrayEquals(new long[] {1, 2, 3, 4, 5, 7}, h.args());
         }
+    }
+
+    @Test
+    void hyperVCallsTakeTheInputValueFromRcxAndTheParametersFromRdxAndR8() {
+        try (Arena arena = Arena.ofConfined()) {
+            // TLFS "Hypercall Inputs", x64 register mapping: input value RCX, input GPA / fast
+            // parameter 1 RDX, output GPA / fast parameter 2 R8; the record pads with four zeros.
+            Hypercall h = HypercallDecoder.decode(0, Abi.HV64, regs(arena));
+            assertEquals(0x1111_0000_0000_0002L, h.call()); // rcx is kvm_regs slot 2
+            assertArrayEquals(new long[] {0x1111_0000_0000_0003L, 0x1111_0000_0000_0008L, 0, 0, 0, 0}, h.args());
+            // RAX gets the whole 64-bit result value (status | reps completed << 32).
+            assertEquals(0x0000_0005_0000_0000L, HypercallDecoder.resultRegister(Abi.HV64, 0x0000_0005_0000_0000L));
+        }
+    }
+
+    @Test
+    void hyperVCallsAreLegalOnlyFromLongModeAtCplZero() {
+        // TLFS "Legal Hypercall Environments": protected mode at CPL 0; real mode or CPL > 0 is #UD.
+        assertNull(HypercallDecoder.hvRefusal(CpuMode.LONG64, 0));
+        assertTrue(HypercallDecoder.hvRefusal(CpuMode.LONG64, 3).contains("CPL 3: the TLFS raises #UD"));
+        assertTrue(HypercallDecoder.hvRefusal(CpuMode.REAL, 0).contains("real mode: the TLFS raises #UD"));
+        assertTrue(HypercallDecoder.hvRefusal(CpuMode.VM86, 3).contains("#UD"));
+        assertTrue(HypercallDecoder.hvRefusal(CpuMode.PROTECTED32, 1).contains("CPL 1: the TLFS raises #UD"));
+        // Legal, but the trace has no 32-bit Hyper-V ABI: refused with that reason, not as #UD.
+        String pm32 = HypercallDecoder.hvRefusal(CpuMode.PROTECTED32, 0);
+        assertTrue(pm32.contains("legal") && pm32.contains("only the x64 convention"), pm32);
+        assertFalse(pm32.contains("#UD"), pm32);
     }
 
     @Test

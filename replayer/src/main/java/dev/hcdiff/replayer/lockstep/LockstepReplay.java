@@ -74,10 +74,32 @@ public final class LockstepReplay {
      *                              a configuration this version cannot build
      */
     public static ReplayOutcome replay(Path path) {
+        return replay(path, null, null);
+    }
+
+    /**
+     * Replays a journal or {@code .hct} file through the named pair ({@code replay --pair}), each
+     * personality configured as the header says and served the requests its guest would have made
+     * to it ({@link Backends#pair}); with both names null, the pair the header implies
+     * ({@link Backends#pairFor}).
+     *
+     * @throws TraceFormatException when the trace is unreadable, or its header names a backend or
+     *                              a configuration this version cannot build
+     * @throws IllegalArgumentException when a name is not one of {@link Backends#names()}
+     */
+    public static ReplayOutcome replay(Path path, String reference, String translated) {
+        if ((reference == null) != (translated == null)) {
+            throw new IllegalArgumentException("a pair needs both a reference and a translated personality");
+        }
+        for (String name : new String[]{reference, translated}) {
+            if (name != null && !Backends.names().contains(name)) {
+                throw new IllegalArgumentException("unknown backend '" + name + "' (known: " + String.join(", ", Backends.names()) + ")");
+            }
+        }
         try (Trace t = Traces.open(path)) {
             Backends.Pair pair;
             try {
-                pair = Backends.pairFor(t.header());
+                pair = reference == null ? Backends.pairFor(t.header()) : Backends.pair(reference, translated, t.header());
             } catch (IllegalArgumentException e) {
                 throw new TraceFormatException(path + ": header: " + e.getMessage(), TraceFormatException.NO_POSITION);
             }
@@ -153,7 +175,8 @@ public final class LockstepReplay {
             ds.add(Divergence.error(seq, e.request(), ref.observation, tr.observation, why));
         }
         if (ref.observation != null && tr.observation != null) {
-            Divergence.between(seq, toReference.apply(e.request()), Divergence.Kind.MODELS, ref.observation, tr.observation)
+            Divergence.between(seq, toReference.apply(e.request()), Divergence.Kind.MODELS, translated.name(),
+                    ref.observation, tr.observation)
                     .ifPresent(ds::add);
         }
         // Fidelity: the personality that served the recording must reproduce what the guest was told.

@@ -9,14 +9,14 @@ import dev.hcdiff.trace.record.JournalHeader;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The console summary of a replay: a per-call table (count, agree, diverged, new, known, p50/p99
- * per personality), then the first divergence in full, then the rest grouped by call and kind so
- * one root cause reads as one line rather than a cascade, then the verdict.
+ * The console summary of a replay: the pair on the first line, a per-call table (count, agree,
+ * diverged, new, known, p50/p99 per personality), then the first divergence in full, then every
+ * divergence grouped by root cause ({@link DivergenceGroups}: one line each with its count and
+ * first/last sequence number) rather than a cascade, then the verdict.
  */
 public final class ConsoleReport {
 
@@ -25,8 +25,8 @@ public final class ConsoleReport {
 
     public static void print(ReplayOutcome o, PrintStream out) {
         JournalHeader h = o.header();
-        out.printf("replay of %s (served by %s when recorded): %d records, %d exchanges, %d hypercalls%n",
-                orDash(h.get(JournalHeader.GUEST)), orDash(h.get(JournalHeader.BACKEND)),
+        out.printf("replay of %s (served by %s when recorded) through the pair %s,%s: %d records, %d exchanges, %d hypercalls%n",
+                orDash(h.get(JournalHeader.GUEST)), orDash(h.get(JournalHeader.BACKEND)), o.referenceName(), o.translatedName(),
                 o.records(), o.exchanges(), o.hypercalls());
         out.printf("reference (ref) %s vs translated (tr) %s; latencies are the models' own, per call%n%n",
                 o.referenceName(), o.translatedName());
@@ -81,19 +81,13 @@ public final class ConsoleReport {
             out.printf("  %-14s %s%n", o.translatedName() + ":", ObservationText.brief(first.translated(), d.fields()));
         }
         // Grouped so that one root cause reads as one line: known gaps by catalog id, new
-        // divergences by call; each group with its kind, the fields and how often.
-        Map<String, Group> groups = new LinkedHashMap<>();
-        for (DivergingRecord r : ds) {
-            for (Divergence x : r.divergences()) {
-                String label = x.known() != null ? "known " + x.known().id() : "NEW   " + x.call();
-                String key = label + "|" + x.kind() + "|" + fieldNames(x);
-                groups.computeIfAbsent(key, k -> new Group(label, x.kind().reportName(),
-                        x.error() != null ? "error" : fieldNames(x))).add(x.call());
-            }
-        }
-        out.println("divergences, grouped:");
-        for (Group g : groups.values()) {
-            out.printf("  %-48s %-8s %-18s ×%-5d %s%n", g.label, g.kind, g.fields, g.count, g.calls());
+        // divergences by call; each group with its kind, fields, count and first/last record.
+        out.println("divergences, grouped (one line per root cause):");
+        for (DivergenceGroups.Group g : DivergenceGroups.of(ds)) {
+            String label = g.knownId() != null ? "known " + g.knownId() : "NEW   " + g.call();
+            String span = g.firstSeq() == g.lastSeq() ? "@" + g.firstSeq() : "@" + g.firstSeq() + "..@" + g.lastSeq();
+            out.printf("  %-48s %-8s %-18s ×%-5d %-14s %s%n", label, g.kind().reportName(), g.fields(), g.count(), span,
+                    g.knownId() != null ? calls(g.calls()) : "");
         }
         out.println();
     }
@@ -114,42 +108,14 @@ public final class ConsoleReport {
         }
     }
 
-    /** Divergences sharing a root cause: catalog id (or call), kind and fields. */
-    private static final class Group {
-        final String label;
-        final String kind;
-        final String fields;
-        final java.util.Set<String> callNames = new java.util.LinkedHashSet<>();
-        int count;
-
-        Group(String label, String kind, String fields) {
-            this.label = label;
-            this.kind = kind;
-            this.fields = fields;
-        }
-
-        void add(String call) {
-            count++;
-            callNames.add(call);
-        }
-
-        /** The calls a known gap covered, at most three named. */
-        String calls() {
-            if (label.startsWith("NEW")) {
-                return "";
-            }
-            List<String> names = List.copyOf(callNames);
-            return names.size() <= 3 ? String.join(", ", names)
-                    : String.join(", ", names.subList(0, 3)) + ", … (" + names.size() + " calls)";
-        }
+    /** The calls a known gap covered, at most three named. */
+    private static String calls(List<String> names) {
+        return names.size() <= 3 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 3)) + ", … (" + names.size() + " calls)";
     }
 
     private static String label(Divergence d) {
         return d.known() != null ? " known: " + d.known().id() + " (" + d.known().rationale() + ")" : "";
-    }
-
-    private static String fieldNames(Divergence d) {
-        return String.join(",", d.fields().stream().sorted().map(f -> f.reportName()).toList());
     }
 
     private static String pct(LatencyTable t, String call, String side, double p) {

@@ -30,12 +30,15 @@ import java.util.Map;
  * { "records", "hypercalls", "exchanges", "reference", "translated", "trace": {header},
  *   "summary": {"agree", "diverged", "new", "known", "unmodelled", "known_ids"},
  *   "calls": {call: {"count", "agree", "diverged", "new", "known", "unmodelled"}},
+ *   "first": {"seq", "vcpu", "call", "kind", "fields", "known", "error"} | null,   (a new one if any)
+ *   "groups": [ {"known", "call", "calls", "kind", "fields", "count", "first_seq", "last_seq"} ],
  *   "divergences": [ {"seq", "vcpu", "call", "kind", "fields", "known", "error",
  *                     "reference", "translated", "recorded", "others": [...]} ],
  *   "latency_ns": {call: {side: {"count", "p50", "p99", "max"}}},
  *   "stop": {"reason", "detail", "vcpu", "rip"} | null }
  * </pre>
- * One entry in {@code divergences} per diverging record; its first divergence leads ({@code kind},
+ * {@code groups} has one entry per root cause ({@link DivergenceGroups}). One entry in
+ * {@code divergences} per diverging record; its first divergence leads ({@code kind},
  * {@code fields}, {@code known}), any further one of the same record is in {@code others}.
  */
 public final class JsonReport {
@@ -79,6 +82,25 @@ public final class JsonReport {
             calls.put(e.getKey(), c);
         }
         root.put("calls", calls);
+
+        // The first divergence (a new one if any) and the groups lead; "divergences" lists each record.
+        DivergingRecord first = o.diverging().stream().filter(DivergingRecord::isNew).findFirst()
+                .orElse(o.diverging().isEmpty() ? null : o.diverging().getFirst());
+        root.put("first", first == null ? null : divergence(first.primary()));
+        List<Object> groups = new ArrayList<>();
+        for (DivergenceGroups.Group g : DivergenceGroups.of(o.diverging())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("known", g.knownId());
+            m.put("call", g.call());
+            m.put("calls", g.calls());
+            m.put("kind", g.kind().reportName());
+            m.put("fields", g.fields().isEmpty() ? List.of() : List.of(g.fields().split(",")));
+            m.put("count", g.count());
+            m.put("first_seq", g.firstSeq());
+            m.put("last_seq", g.lastSeq());
+            groups.add(m);
+        }
+        root.put("groups", groups);
 
         List<Object> divergences = new ArrayList<>();
         for (DivergingRecord r : o.diverging()) {
@@ -135,8 +157,8 @@ public final class JsonReport {
         return d;
     }
 
-    /** An observation as a JSON object; null when that side failed. */
-    static Map<String, Object> observation(Observation o) {
+    /** An observation as a JSON object; null when that side failed (also the diff report's form). */
+    public static Map<String, Object> observation(Observation o) {
         if (o == null) {
             return null;
         }

@@ -52,8 +52,13 @@ public final class XenSubOps {
             Map.entry(9, "XENMEM_memory_map"), Map.entry(10, "XENMEM_machine_memory_map"),
             Map.entry(11, "XENMEM_exchange"), Map.entry(12, "XENMEM_machphys_mapping"),
             Map.entry(13, "XENMEM_set_memory_map"), Map.entry(14, "XENMEM_maximum_gpfn"),
-            Map.entry(15, "XENMEM_remove_from_physmap"), Map.entry(23, "XENMEM_add_to_physmap_batch"),
-            Map.entry(24, "XENMEM_claim_pages"), Map.entry(26, "XENMEM_get_vnumainfo"));
+            Map.entry(15, "XENMEM_remove_from_physmap"), Map.entry(16, "XENMEM_set_pod_target"),
+            Map.entry(17, "XENMEM_get_pod_target"), Map.entry(18, "XENMEM_get_sharing_freed_pages"),
+            Map.entry(19, "XENMEM_get_sharing_shared_pages"), Map.entry(20, "XENMEM_paging_op"),
+            Map.entry(21, "XENMEM_access_op"), Map.entry(22, "XENMEM_sharing_op"),
+            Map.entry(23, "XENMEM_add_to_physmap_batch"), Map.entry(24, "XENMEM_claim_pages"),
+            Map.entry(25, "XENMEM_machphys_compat_mfn_list"), Map.entry(26, "XENMEM_get_vnumainfo"),
+            Map.entry(27, "XENMEM_reserved_device_memory_map"), Map.entry(28, "XENMEM_acquire_resource"));
 
     /** xen/include/public/hvm/hvm_op.h HVMOP_* */
     private static final Map<Integer, String> HVMOP = Map.ofEntries(

@@ -2,7 +2,7 @@ package dev.hcdiff.oracle.xen.dispatch;
 
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
-import dev.hcdiff.oracle.xen.Current;
+import dev.hcdiff.oracle.xen.CallContext;
 import dev.hcdiff.oracle.xen.Result;
 import dev.hcdiff.trace.record.Abi;
 
@@ -16,19 +16,20 @@ import static dev.hcdiff.oracle.xen.abi.XenErrno.EFAULT;
  * The copy discipline of Xen's dispatchers (style.md §2.2): {@code copy_from_guest} the argument
  * struct or return -EFAULT, run the sub-op, and {@code __copy_to_guest} the struct back only when it
  * returned 0; a failed copy-back is -EFAULT and the operation is not undone ("Cleaning up here would
- * be a mess!").
+ * be a mess!"). The adapter copies the same way ({@code adapter/ArgCopy}): a Xen guest observes
+ * it whatever serves it.
  */
-final class GuestCopy {
+public final class GuestCopy {
 
     private GuestCopy() {
     }
 
     /** A struct codec: its size for an ABI, decode and encode. */
-    record Codec<T>(ToIntFunction<Abi> size, BiFunction<byte[], Abi, T> decode, BiFunction<T, Abi, byte[]> encode) {
+    public record Codec<T>(ToIntFunction<Abi> size, BiFunction<byte[], Abi, T> decode, BiFunction<T, Abi, byte[]> encode) {
     }
 
     /** Copy in, run, copy back on success. */
-    static <T> long inOut(Current current, GuestMemory memory, long arg, String op, Codec<T> codec,
+    public static <T> long inOut(CallContext current, GuestMemory memory, long arg, String op, Codec<T> codec,
                           Function<T, Result<T>> subOp) {
         Abi abi = current.abi();
         T in;
@@ -49,7 +50,7 @@ final class GuestCopy {
     }
 
     /** Copy in and run; nothing is copied back. */
-    static <T> long in(Current current, GuestMemory memory, long arg, String op, ToIntFunction<Abi> size,
+    public static <T> long in(CallContext current, GuestMemory memory, long arg, String op, ToIntFunction<Abi> size,
                        BiFunction<byte[], Abi, T> decode, Function<T, Long> subOp) {
         Abi abi = current.abi();
         T in;

@@ -30,11 +30,12 @@ public final class HvmHypercalls {
     private final XenVersion xenVersion;
     private final ConsoleIo consoleIo;
     private final MiscHypercalls misc;
+    private final VcpuOpDispatcher vcpuOp;
     private final boolean viridian;
 
     public HvmHypercalls(EventChannelOpDispatcher eventChannelOp, SchedOpDispatcher schedOp,
                          MemoryOpDispatcher memoryOp, HvmOpDispatcher hvmOp, XenVersion xenVersion,
-                         ConsoleIo consoleIo, MiscHypercalls misc, boolean viridian) {
+                         ConsoleIo consoleIo, MiscHypercalls misc, VcpuOpDispatcher vcpuOp, boolean viridian) {
         this.eventChannelOp = eventChannelOp;
         this.schedOp = schedOp;
         this.memoryOp = memoryOp;
@@ -42,6 +43,7 @@ public final class HvmHypercalls {
         this.xenVersion = xenVersion;
         this.consoleIo = consoleIo;
         this.misc = misc;
+        this.vcpuOp = vcpuOp;
         this.viridian = viridian;
     }
 
@@ -80,9 +82,11 @@ public final class HvmHypercalls {
             case 36 -> misc.domctl(current, memory, a[0]);
             case 40 -> misc.xenpmuOp(current);
             case 42 -> misc.hypfsOp(current);
-            // In the HVM table but not modelled yet: multicall, set_timer_op, grant_table_op,
-            // vcpu_op, physdev_op, dm_op, arch_1 (paging_domctl_cont).
-            case 13, 15, 20, 24, 33, 41, 49 -> current.unmodelled();
+            case 15 -> vcpuOp.setTimerOp(current, a[0], a[1]);
+            case 24 -> vcpuOp.dispatch(current, (int) a[0], (int) a[1], a[2], memory);
+            // In the HVM table but not modelled yet: multicall, grant_table_op, physdev_op, dm_op,
+            // arch_1 (paging_domctl_cont).
+            case 13, 20, 33, 41, 49 -> current.unmodelled();
             // PV-only or obsolete (0-6, 8-11, 14, 16, 19, 22, 23, 25, 28, 30, 31, 37, 38), argo_op
             // without CONFIG_ARGO (39), 43-48, and everything from 50 on.
             default -> current.error(ENOSYS, name + " not in the HVM table");
