@@ -112,6 +112,17 @@ final class MemoryOps implements MemoryOpHandler<Call> {
             c.note("memory_op: extent_order > max_order");
             return start;
         }
+        if (op != XENMEM_increase_reservation) {
+            // Xen reads the extent's frame before it tries to map or free it (populate_physmap(),
+            // decrease_reservation() in xen/common/memory.c), so the adapter fails where Xen fails
+            // when the operation cannot be done: after that read, with the same extent count.
+            try {
+                list.read(start);
+            } catch (GuestFault f) {
+                c.note("memory_op: copy of extent " + start);
+                return start;
+            }
+        }
         c.note("memory_op: " + (op == XENMEM_increase_reservation ? "increase_reservation"
                 : op == XENMEM_decrease_reservation ? "decrease_reservation" : "populate_physmap")
                 + ": no extent done (a Hyper-V guest cannot change its partition's memory: GPA mapping is the "
