@@ -58,13 +58,11 @@ final class AbiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        boolean jsonToStdout = json != null && json.toString().equals("-");
+        boolean jsonToStdout = JsonReportOption.isStdout(json);
         if (jsonToStdout && markdown) {
             throw CliException.usage("--json - and --markdown both want stdout; write the JSON to a file instead");
         }
-        if (json != null && !jsonToStdout) {
-            OutputTargets.checkFile(json, "--json");
-        }
+        JsonReportOption.checkTarget(json);
         AbiCoverage coverage = AbiCoverage.read();
         PrintWriter out = spec.commandLine().getOut();
         if (jsonToStdout) {

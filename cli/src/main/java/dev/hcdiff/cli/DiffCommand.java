@@ -5,13 +5,10 @@ import dev.hcdiff.replayer.diff.DiffJson;
 import dev.hcdiff.replayer.diff.DiffOutcome;
 import dev.hcdiff.replayer.diff.DiffReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -48,42 +45,25 @@ final class DiffCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "The second trace, of the same guest.")
     Path b;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE ('-' for stdout).")
-    Path json;
+    @Mixin
+    JsonReportOption json;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only the verdict line.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        boolean jsonToStdout = json != null && json.toString().equals("-");
-        if (json != null && !jsonToStdout) {
-            OutputTargets.checkFile(json, "--json");
-        }
+        json.checkTarget();
         DiffOutcome outcome = DiffEngine.diff(a, b);
-        PrintStream stdout = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
-        // With --json -, stdout is the JSON alone; the human report goes to stderr.
-        PrintStream report = jsonToStdout ? new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true) : stdout;
-        if (quiet) {
-            report.printf("%s vs %s: %s%n", a, b, outcome.same() ? "the same"
-                    : outcome.newCount() + " new, " + outcome.knownCount() + " known, " + outcome.agree() + " agree"
-                    + (outcome.pathChange() != null ? ", another path from step #" + outcome.pathChange().step() : ""));
-        } else {
-            DiffReport.print(outcome, report, TraceListing::describe);
-        }
-        report.flush();
-        if (jsonToStdout) {
-            DiffJson.write(outcome, stdout);
-            stdout.println();
-        } else if (json != null) {
-            try (OutputStream os = Files.newOutputStream(json)) {
-                DiffJson.write(outcome, os);
-            }
-        }
-        stdout.flush();
+        json.print(spec, quiet.choose(
+                report -> report.printf("%s vs %s: %s%n", a, b, outcome.same() ? "the same"
+                        : outcome.newCount() + " new, " + outcome.knownCount() + " known, " + outcome.agree() + " agree"
+                        + (outcome.pathChange() != null ? ", another path from step #" + outcome.pathChange().step() : "")),
+                report -> DiffReport.print(outcome, report, TraceListing::describe)),
+                os -> DiffJson.write(outcome, os));
         return outcome.hasNew() ? ExitCodes.FINDING : ExitCodes.OK;
     }
 }

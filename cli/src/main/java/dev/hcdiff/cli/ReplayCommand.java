@@ -7,13 +7,11 @@ import dev.hcdiff.replayer.report.ConsoleReport;
 import dev.hcdiff.replayer.report.HgrmReport;
 import dev.hcdiff.replayer.report.JsonReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -41,52 +39,35 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Replay through these two personalities instead of the pair the trace implies, e.g. 'xen,xen-on-hyperv' or 'hyperv,hyperv-on-xen'; each is configured from the header and gets the requests its guest would have made to it.")
     String pair;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE ('-' for stdout).")
-    Path json;
+    @Mixin
+    JsonReportOption json;
 
     @Option(names = "--hgrm", paramLabel = "DIR",
             description = "Also write HdrHistogram percentile files, one per call and personality, into DIR (values in ns).")
     Path hgrm;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only the verdict line.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        boolean jsonToStdout = json != null && json.toString().equals("-");
-        if (json != null && !jsonToStdout) {
-            OutputTargets.checkFile(json, "--json");
-        }
+        json.checkTarget();
         if (hgrm != null) {
             OutputTargets.checkDirectory(hgrm, "--hgrm");
         }
         String[] names = pairNames(pair);
         ReplayOutcome outcome = LockstepReplay.replay(trace, names[0], names[1]);
-        PrintStream stdout = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
-        // With --json -, stdout is the JSON alone; the human report goes to stderr.
-        PrintStream report = jsonToStdout ? new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true) : stdout;
-        if (quiet) {
-            report.printf("%s: %d new, %d known, %d agree%n", trace, outcome.newDivergences(),
-                    outcome.knownDivergences(), outcome.agree());
-        } else {
-            ConsoleReport.print(outcome, report);
-        }
-        report.flush();
-        if (jsonToStdout) {
-            JsonReport.write(outcome, stdout);
-            stdout.println();
-        } else if (json != null) {
-            try (OutputStream os = Files.newOutputStream(json)) {
-                JsonReport.write(outcome, os);
-            }
-        }
+        json.print(spec, quiet.choose(
+                report -> report.printf("%s: %d new, %d known, %d agree%n", trace, outcome.newDivergences(),
+                        outcome.knownDivergences(), outcome.agree()),
+                report -> ConsoleReport.print(outcome, report)),
+                os -> JsonReport.write(outcome, os));
         if (hgrm != null) {
             HgrmReport.write(outcome, hgrm);
         }
-        stdout.flush();
         return outcome.newDivergences() > 0 ? ExitCodes.FINDING : ExitCodes.OK;
     }
 

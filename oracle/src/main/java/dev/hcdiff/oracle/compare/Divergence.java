@@ -6,6 +6,7 @@ import dev.hcdiff.trace.abi.CallNames;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.Observation;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,14 +17,16 @@ import java.util.Set;
  * @param request    the request both sides served
  * @param kind       which pair differs
  * @param fields     the guest-observable fields that differ (empty for {@link Kind#ERROR})
- * @param known      the catalog entry that explains it, or null when it is new
+ * @param known      the catalog entry that explains it (the first of {@code knownAll}), or null when it is new
  * @param reference  the reference personality's observation (null when it failed)
  * @param other      the other side: the translated personality's or the recorded observation
  *                   (null when it failed)
  * @param error      for {@link Kind#ERROR}: what went wrong, one line; else null
+ * @param knownAll   every catalog entry it takes to explain it, {@code known} first
+ *                   ({@link KnownDivergences#matchAll}); empty when it is new
  */
 public record Divergence(long seq, GuestRequest request, Kind kind, Set<Field> fields, KnownDivergence known,
-                         Observation reference, Observation other, String error) {
+                         Observation reference, Observation other, String error, List<KnownDivergence> knownAll) {
 
     /** Which two observations disagree. */
     public enum Kind {
@@ -47,6 +50,21 @@ public record Divergence(long seq, GuestRequest request, Kind kind, Set<Field> f
 
     public Divergence {
         fields = Set.copyOf(fields);
+        knownAll = List.copyOf(knownAll);
+        if (known != (knownAll.isEmpty() ? null : knownAll.getFirst())) {
+            throw new IllegalArgumentException("known must be the first of knownAll: " + known + " vs " + knownAll);
+        }
+    }
+
+    /** A divergence explained by at most one entry. */
+    public Divergence(long seq, GuestRequest request, Kind kind, Set<Field> fields, KnownDivergence known,
+                      Observation reference, Observation other, String error) {
+        this(seq, request, kind, fields, known, reference, other, error, known == null ? List.of() : List.of(known));
+    }
+
+    /** The ids of {@link #knownAll()}, in order; empty when it is new. */
+    public List<String> knownIds() {
+        return knownAll.stream().map(KnownDivergence::id).toList();
     }
 
     /** True when no catalog entry explains it: the only kind that fails a run. */
@@ -83,10 +101,11 @@ public record Divergence(long seq, GuestRequest request, Kind kind, Set<Field> f
         if (fields.isEmpty()) {
             return Optional.empty();
         }
-        KnownDivergence known = kind == Kind.MODELS
-                ? KnownDivergences.match(translated, request, fields, reference, other).orElse(null)
-                : null;
-        return Optional.of(new Divergence(seq, request, kind, fields, known, reference, other, null));
+        List<KnownDivergence> known = kind == Kind.MODELS
+                ? KnownDivergences.matchAll(translated, request, fields, reference, other)
+                : List.of();
+        return Optional.of(new Divergence(seq, request, kind, fields, known.isEmpty() ? null : known.getFirst(),
+                reference, other, null, known));
     }
 
     /** A side failed to serve the request: always new. */

@@ -109,8 +109,10 @@ final class HyperVOnXenGaps {
                         "viridian runs each synthetic timer on a Xen timer set from its TSC-derived reference time "
                                 + "(start_stimer), so deadlines and the timer message's expiration and delivery times "
                                 + "differ by that clock's slack, a one-shot already due expires at once with no "
-                                + "Xen timer armed, and a busy SIM slot gets no MessagePending (the message is retried "
-                                + "at each poll instead)",
+                                + "Xen timer armed, a busy SIM slot gets no MessagePending (the message is retried "
+                                + "at each poll instead), and the message is written as viridian_synic_deliver_timer_msg "
+                                + "writes it: type, size, flags and payload, not the TLFS hv_message header's Reserved "
+                                + "and SenderId (bytes 6-15), which Hyper-V writes as zeros with the whole message",
                         HyperVOnXenGaps::stimerOnXenTimer),
                 new KnownDivergence("viridian-stimer-sint0-auto-enable",
                         "only viridian's CONFIG write clears Enable for SINTx 0; a COUNT write auto-enables such a "
@@ -161,8 +163,10 @@ final class HyperVOnXenGaps {
                                 + "only for Windows NT ids, and Xen's leaves at 0x40000100 (cpuid_viridian_leaves)",
                         HyperVOnXenGaps::cpuidIdentity),
                 new KnownDivergence("viridian-vlapic-gates-interrupts",
-                        "Xen raises IPIs and SINTs only on a software-enabled vLAPIC (send_ipi, "
-                                + "viridian_synic_deliver_timer_msg); the Hyper-V model has no LAPIC",
+                        "Xen raises IPIs and SINTs only on an enabled vLAPIC (send_ipi; "
+                                + "viridian_synic_deliver_timer_msg: !vs->masked && vlapic_enabled()), and a guest "
+                                + "that never sets SVR.APIC_ENABLED gets none; the Hyper-V model has no LAPIC and "
+                                + "asserts every unmasked SINT",
                         HyperVOnXenGaps::vlapicGatesInterrupts),
                 new KnownDivergence("viridian-xen-vlapic-mmio",
                         "under Xen the LAPIC page is Xen's emulated vLAPIC (vlapic_mmio_read); the Hyper-V model's "

@@ -171,6 +171,9 @@ final class ViridianSynic {
                 return false;
             }
             // message_type, message_flags.msg_pending = 0 and payload_size: header bytes 0-5, together.
+            // Xen's msg_pending store is a bit-field one that keeps the flags byte's reserved bits;
+            // the model writes them 0, as it cannot read bytes a replay's recording did not capture.
+            // Reserved and the sender id (bytes 6-15) are not written at all.
             byte[] header = new byte[MSG_FLAGS + 1];
             ViridianTime.putLe(header, MSG_TYPE, HVMSG_TIMER_EXPIRED, 4);
             header[MSG_PAYLOAD_SIZE] = TIMER_PAYLOAD_SIZE;

@@ -207,6 +207,106 @@ class HyperVOnXenGapsTest {
         assertEquals(Optional.empty(), gap(ipi, ref, extra));
     }
 
+    /** SIM page of hv-hello's recording and its timer SINT (recorder/guests/hv-hello.c: TIMER_SINT 3, vector 0x41). */
+    private static final long SIM = 0x106000, SLOT3 = SIM + 3 * 256;
+    private static final int TIMER_VECTOR = 0x41;
+    /** HvMessageTypeTimerExpired (TLFS hv_message_type), payload 24 bytes (hv_timer_message_payload). */
+    private static final int TIMER_EXPIRED = 0x80000010, TIMER_PAYLOAD = 24;
+
+    private static void le(byte[] b, int at, long v, int n) {
+        for (int i = 0; i < n; i++) {
+            b[at + i] = (byte) (v >>> 8 * i);
+        }
+    }
+
+    /** hv_timer_message_payload: TimerIndex u32, Reserved u32, ExpirationTime u64, DeliveryTime u64. */
+    private static byte[] timerPayload(int index, long expiration, long delivery) {
+        byte[] p = new byte[TIMER_PAYLOAD];
+        le(p, 0, index, 4);
+        le(p, 8, expiration, 8);
+        le(p, 16, delivery, 8);
+        return p;
+    }
+
+    /**
+     * The Hyper-V side: the whole message, header (type, size, flags 0, Reserved 0, SenderId 0 for a
+     * timer) then payload, as KVM's synic_deliver_msg() copies it; SINT3 asserted.
+     */
+    private static Observation hypervTimerMessage(long counter, byte[] payload) {
+        byte[] m = new byte[16 + TIMER_PAYLOAD];
+        le(m, 0, TIMER_EXPIRED, 4);
+        m[4] = TIMER_PAYLOAD;
+        System.arraycopy(payload, 0, m, 16, TIMER_PAYLOAD);
+        return Observation.builder().returns(counter).write(new MemChunk(SLOT3, m))
+                .interrupt(new Interrupt(0, TIMER_VECTOR, "sint3")).build();
+    }
+
+    /**
+     * viridian_synic_deliver_timer_msg() (synic.c, Xen 4.17.7): message_type, payload_size and
+     * message_flags (bytes 0-5), then memcpy of the payload at +16; no vlapic_set_irq() while the
+     * vLAPIC is disabled.
+     */
+    private static Observation viridianTimerMessage(long counter, byte[] payload) {
+        byte[] h = new byte[6];
+        le(h, 0, TIMER_EXPIRED, 4);
+        h[4] = TIMER_PAYLOAD;
+        return Observation.builder().returns(counter).write(new MemChunk(SLOT3, h))
+                .write(new MemChunk(SLOT3 + 16, payload)).build();
+    }
+
+    @Test
+    void timerExpiryPolledThroughTheReferenceCounterIsKnownByThreeGaps() {
+        // hv-hello's stimer0 expiring while it polls TIME_REF_COUNT: Xen's counter (and so the
+        // message's DeliveryTime) one tick behind, the header's bytes 6-15 unwritten, and no SINT3
+        // on the guest's disabled vLAPIC. No single entry covers result, writes and interrupts.
+        MsrRead poll = new MsrRead(0, 0x40000020);
+        long expiration = 0x2bc722, now = 0x2bcca7;
+        Observation ref = hypervTimerMessage(now, timerPayload(0, expiration, now));
+        Observation tr = viridianTimerMessage(now - 1, timerPayload(0, expiration, now - 1));
+        assertEquals(Optional.of("viridian-reference-counter-tsc-scale"), gap(poll, ref, tr));
+        assertEquals(java.util.List.of("viridian-reference-counter-tsc-scale", "viridian-stimer-on-xen-timer",
+                        "viridian-vlapic-gates-interrupts"),
+                KnownDivergences.matchAll("hyperv-on-xen", poll, Comparator.differingFields(ref, tr), ref, tr).stream()
+                        .map(KnownDivergence::id).toList());
+        Divergence d = Divergence.between(1023, poll, Divergence.Kind.MODELS, "hyperv-on-xen", ref, tr).orElseThrow();
+        assertFalse(d.isNew());
+        assertEquals("viridian-reference-counter-tsc-scale", d.known().id());
+        assertEquals(3, d.knownAll().size());
+        // The header half alone (same clock, vLAPIC enabled): the timer entry explains the writes.
+        Observation sameClock = viridianTimerMessage(now, timerPayload(0, expiration, now));
+        Observation enabled = Observation.builder().write(sameClock.writes().get(0)).write(sameClock.writes().get(1))
+                .returns(now).interrupt(new Interrupt(0, TIMER_VECTOR, "sint3")).build();
+        assertEquals(Optional.of("viridian-stimer-on-xen-timer"), gap(poll, ref, enabled));
+    }
+
+    @Test
+    void aWrongTimerPayloadOrHeaderKeepsTheExpiryNew() {
+        MsrRead poll = new MsrRead(0, 0x40000020);
+        long expiration = 0x2bc722, now = 0x2bcca7;
+        Observation ref = hypervTimerMessage(now, timerPayload(0, expiration, now));
+        // Another timer's index, an expiration far off the clock's slack, a DeliveryTime ahead by much.
+        for (byte[] wrong : java.util.List.of(timerPayload(1, expiration, now - 1),
+                timerPayload(0, expiration + 100_000, now - 1), timerPayload(0, expiration, now + 100_000))) {
+            Observation tr = viridianTimerMessage(now - 1, wrong);
+            assertEquals(Optional.empty(), gap(poll, ref, tr));
+            assertTrue(Divergence.between(1, poll, Divergence.Kind.MODELS, "hyperv-on-xen", ref, tr).orElseThrow().isNew());
+        }
+        // A header Xen does write (message_type) differing is no gap either.
+        byte[] h = new byte[6];
+        le(h, 0, 0x80000011, 4);
+        h[4] = TIMER_PAYLOAD;
+        Observation badType = Observation.builder().returns(now - 1).write(new MemChunk(SLOT3, h))
+                .write(new MemChunk(SLOT3 + 16, timerPayload(0, expiration, now - 1))).build();
+        assertEquals(Optional.empty(), gap(poll, ref, badType));
+        // Nor a non-zero SenderId written where Hyper-V writes 0 for a timer.
+        byte[] sender = new byte[8];
+        sender[0] = 1;
+        Observation withSender = Observation.builder().returns(now - 1).write(viridianTimerMessage(now - 1,
+                        timerPayload(0, expiration, now - 1)).writes().get(0)).write(new MemChunk(SLOT3 + 8, sender))
+                .write(new MemChunk(SLOT3 + 16, timerPayload(0, expiration, now - 1))).build();
+        assertEquals(Optional.empty(), gap(poll, ref, withSender));
+    }
+
     @Test
     void everyGapIdIsInTheCatalogOnce() {
         for (KnownDivergence k : HyperVOnXenGaps.entries()) {

@@ -106,6 +106,30 @@ class ViridianTimeTest {
     }
 
     @Test
+    void timerMessageWritesOnlyTypeSizePendingBitAndPayload() {
+        // synic.c viridian_synic_deliver_timer_msg() (4.17.7) assigns message_type, the
+        // msg_pending bit-field and payload_size, then memcpy()s the payload: Reserved and the
+        // sender id (bytes 6-15 of hv_message_header) stay as the guest left them. (The model
+        // writes the flags byte whole: a replay cannot read bytes the recording did not capture.)
+        g.enableLapic(0);
+        g.wrmsr(0, SIMP, SIMP_GPA | 1);
+        g.wrmsr(0, SINT0 + 2, 0x50);
+        long slot = SIMP_GPA + 2 * 256;
+        g.put(slot, 0xABCDL << 48, 0x1122334455667788L); // type 0, Reserved, sender
+        g.wrmsr(0, STIMER0_COUNT, 20_000);
+        long deadline = g.wrmsr(0, STIMER0_CONFIG, ENABLE | sintx(2)).timers().get(0).deadlineNs();
+        g.nowNs = deadline + 5;
+        Observation o = g.rdmsr(0, 0x40000002);
+        assertEquals(List.of(new Interrupt(0, 0x50, "sint2")), o.interrupts());
+        assertEquals(0x80000010L, g.le(slot, 4));
+        assertEquals(24, g.le(slot + 4, 1));
+        assertEquals(0, g.le(slot + 5, 1)); // msg_pending clear
+        assertEquals(0xABCD, g.le(slot + 6, 2));
+        assertEquals(0x1122334455667788L, g.u64(slot + 8));
+        assertEquals(20_000, g.u64(slot + 24));
+    }
+
+    @Test
     void oneShotInThePastExpiresAtOnceAndABusySlotWaits() {
         g.enableLapic(0);
         g.wrmsr(0, SIMP, SIMP_GPA | 1);

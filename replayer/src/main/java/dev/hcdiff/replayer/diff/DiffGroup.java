@@ -1,38 +1,24 @@
 package dev.hcdiff.replayer.diff;
 
-import dev.hcdiff.oracle.compare.Field;
-
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
+import dev.hcdiff.replayer.group.RootCauseGroup;
+import dev.hcdiff.replayer.group.SeqSpan;
 
 /**
- * Findings that share a root cause, reported as one line: a known gap by its catalog id, kind and
- * fields; a new divergence by its call, kind and fields.
+ * Findings that share a root cause ({@link RootCauseGroup}), with where the group stands in each
+ * recording. Fields read {@code -} when only the kind differs.
  */
-public final class DiffGroup {
+public final class DiffGroup extends RootCauseGroup<Finding.Kind> {
 
-    private final String knownId;
-    private final String call;
-    private final Finding.Kind kind;
-    private final String fields;
-    private final Set<String> calls = new LinkedHashSet<>();
-    private long count;
-    private long firstA = -1;
-    private long lastA = -1;
-    private long firstB = -1;
-    private long lastB = -1;
+    private final SeqSpan a = new SeqSpan();
+    private final SeqSpan b = new SeqSpan();
 
     private DiffGroup(String knownId, String call, Finding.Kind kind, String fields) {
-        this.knownId = knownId;
-        this.call = call;
-        this.kind = kind;
-        this.fields = fields;
+        super(knownId, call, kind, fields);
     }
 
     /** The key findings of one root cause share. */
     static String keyOf(Finding f) {
-        return (f.known() != null ? "known " + f.known().id() : "new " + newCallLabel(f)) + "|" + f.kind() + "|" + fieldNames(f);
+        return keyOf(f.known() != null ? f.known().id() : null, newCallLabel(f), f.kind(), fieldNames(f));
     }
 
     static DiffGroup of(Finding f) {
@@ -48,63 +34,28 @@ public final class DiffGroup {
     }
 
     void add(Finding f) {
-        count++;
-        calls.add(f.call());
-        if (f.seqA() >= 0) {
-            firstA = firstA < 0 ? f.seqA() : Math.min(firstA, f.seqA());
-            lastA = Math.max(lastA, f.seqA());
-        }
-        if (f.seqB() >= 0) {
-            firstB = firstB < 0 ? f.seqB() : Math.min(firstB, f.seqB());
-            lastB = Math.max(lastB, f.seqB());
-        }
+        count(f.call());
+        a.add(f.seqA());
+        b.add(f.seqB());
     }
 
     static String fieldNames(Finding f) {
-        return f.fields().isEmpty() ? "-" : String.join(",", f.fields().stream().sorted().map(Field::reportName).toList());
-    }
-
-    /** The catalog id, or null for a new divergence. */
-    public String knownId() {
-        return knownId;
-    }
-
-    /** The first call of the group (a new divergence's only call). */
-    public String call() {
-        return call;
-    }
-
-    /** Every call of the group, in first-seen order. */
-    public List<String> calls() {
-        return List.copyOf(calls);
-    }
-
-    public Finding.Kind kind() {
-        return kind;
-    }
-
-    /** The differing fields, comma-separated report names, or {@code -}. */
-    public String fields() {
-        return fields;
-    }
-
-    public long count() {
-        return count;
+        return f.fields().isEmpty() ? "-" : fieldNames(f.fields());
     }
 
     public long firstA() {
-        return firstA;
+        return a.first();
     }
 
     public long lastA() {
-        return lastA;
+        return a.last();
     }
 
     public long firstB() {
-        return firstB;
+        return b.first();
     }
 
     public long lastB() {
-        return lastB;
+        return b.last();
     }
 }

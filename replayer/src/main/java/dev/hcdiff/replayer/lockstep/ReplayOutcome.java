@@ -46,9 +46,9 @@ public record ReplayOutcome(JournalHeader header, String referenceName, String t
         return perCall.values().stream().mapToLong(CallStats::unmodelled).sum();
     }
 
-    /** The catalog ids seen, sorted. */
+    /** The catalog ids seen, sorted: every entry of each known divergence ({@code Divergence.knownAll()}). */
     public List<String> knownIds() {
         return diverging.stream().flatMap(d -> d.divergences().stream())
-                .filter(d -> d.known() != null).map(d -> d.known().id()).distinct().sorted().toList();
+                .flatMap(d -> d.knownIds().stream()).distinct().sorted().toList();
     }
 }

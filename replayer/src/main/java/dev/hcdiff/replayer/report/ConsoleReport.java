@@ -115,7 +115,7 @@ public final class ConsoleReport {
     }
 
     private static String label(Divergence d) {
-        return d.known() != null ? " known: " + d.known().id() + " (" + d.known().rationale() + ")" : "";
+        return String.join("", d.knownAll().stream().map(k -> " known: " + k.id() + " (" + k.rationale() + ")").toList());
     }
 
     private static String pct(LatencyTable t, String call, String side, double p) {

@@ -91,6 +91,7 @@ public final class JsonReport {
         for (DivergenceGroups.Group g : DivergenceGroups.of(o.diverging())) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("known", g.knownId());
+            m.put("known_all", g.knownId() == null ? List.of() : List.of(g.knownId().split("\\+")));
             m.put("call", g.call());
             m.put("calls", g.calls());
             m.put("kind", g.kind().reportName());
@@ -153,6 +154,7 @@ public final class JsonReport {
         d.put("kind", x.kind().reportName());
         d.put("fields", x.fields().stream().sorted().map(Field::reportName).toList());
         d.put("known", x.known() == null ? null : x.known().id());
+        d.put("known_all", x.knownIds());
         d.put("error", x.error());
         return d;
     }

@@ -1,5 +1,7 @@
 package dev.hcdiff.replayer.lockstep;
 
+import dev.hcdiff.replayer.ScriptedBackend;
+
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.oracle.backend.GuestMemory;
@@ -33,30 +35,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LockstepReplayTest {
 
-    /** A personality answering rax = f(request); it reads the first 4 bytes at args[1]. */
+    /** A personality answering rax = f(request); it reads the first 4 bytes at args[1] (-EFAULT if it cannot). */
     private static Backend personality(String name, ToLongFunction<Hypercall> f) {
-        return new Backend() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public SortedMap<String, String> configuration() {
-                return new TreeMap<>();
-            }
-
-            @Override
-            public Observation serve(GuestRequest request, GuestMemory memory, long nowNs) {
-                Hypercall h = (Hypercall) request;
-                try {
-                    memory.readLinear(h.arg(1), 4);
-                } catch (GuestFault e) {
-                    return Observation.builder().returns(-14).build();
-                }
-                return Observation.builder().returns(f.applyAsLong(h)).build();
-            }
-        };
+        return ScriptedBackend.answering(name, (request, memory) -> {
+            Hypercall h = (Hypercall) request;
+            memory.readLinear(h.arg(1), 4);
+            return Observation.builder().returns(f.applyAsLong(h)).build();
+        });
     }
 
     private static Exchange call(long seq, long nr, long recordedRax) {

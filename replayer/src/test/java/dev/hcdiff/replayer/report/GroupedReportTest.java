@@ -1,5 +1,7 @@
 package dev.hcdiff.replayer.report;
 
+import dev.hcdiff.replayer.ScriptedBackend;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hcdiff.oracle.backend.Backend;
@@ -32,21 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GroupedReportTest {
 
-    /** xen_version (17) answers {@code rax}, anything else 0 (xen/include/public/xen.h __HYPERVISOR_xen_version). */
     private static Backend answering(String name, long rax) {
-        return new Backend() {
-            public String name() {
-                return name;
-            }
-
-            public SortedMap<String, String> configuration() {
-                return new TreeMap<>();
-            }
-
-            public Observation serve(GuestRequest r, GuestMemory m, long now) {
-                return Observation.builder().returns(((Hypercall) r).call() == 17 ? rax : 0).build();
-            }
-        };
+        return ScriptedBackend.xenVersionAnswering(name, rax);
     }
 
     /** sched_op at even seqs (agrees), xen_version at odd seqs 1, 3, 5, 7 (the models differ). */

@@ -1,5 +1,7 @@
 package dev.hcdiff.replayer.report;
 
+import dev.hcdiff.replayer.ScriptedBackend;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hcdiff.oracle.backend.Backend;
@@ -29,19 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JsonReportTest {
 
     private static Backend answering(String name, long rax) {
-        return new Backend() {
-            public String name() {
-                return name;
-            }
-
-            public SortedMap<String, String> configuration() {
-                return new TreeMap<>();
-            }
-
-            public Observation serve(GuestRequest r, GuestMemory m, long now) {
-                return Observation.builder().returns(((Hypercall) r).call() == 17 ? rax : 0).build();
-            }
-        };
+        return ScriptedBackend.xenVersionAnswering(name, rax);
     }
 
     private static ReplayOutcome outcome() {
