@@ -188,7 +188,7 @@ public final class DiffEngine {
                 if (da.vcpu() == db.vcpu() && da.vector() == db.vector() && da.source().equals(db.source())) {
                     agreed(call);
                 } else {
-                    found(new Finding(Finding.Kind.DELIVERY, da.seq(), db.seq(), call, da, db, Set.of(), null, List.of(),
+                    found(new Finding(Finding.Kind.DELIVERY, da.seq(), db.seq(), call, da, db, Set.of(), List.of(), List.of(),
                             "A injected vector 0x" + Integer.toHexString(da.vector()) + " to vcpu" + da.vcpu() + " (" + da.source()
                                     + "), B vector 0x" + Integer.toHexString(db.vector()) + " to vcpu" + db.vcpu() + " (" + db.source() + ")"));
                 }
@@ -199,7 +199,7 @@ public final class DiffEngine {
                 if (ta.gpa() == tb.gpa()) {
                     agreed(call);
                 } else {
-                    found(new Finding(Finding.Kind.TRANSPORT, ta.seq(), tb.seq(), call, ta, tb, Set.of(), null, List.of(),
+                    found(new Finding(Finding.Kind.TRANSPORT, ta.seq(), tb.seq(), call, ta, tb, Set.of(), List.of(), List.of(),
                             "hypercall page at 0x" + Long.toHexString(ta.gpa()) + " in A, 0x" + Long.toHexString(tb.gpa()) + " in B"));
                 }
             }
@@ -208,7 +208,7 @@ public final class DiffEngine {
                 if (sa.reason() == sb.reason() && sa.detail().equals(sb.detail()) && sa.vcpu() == sb.vcpu()) {
                     agreed(call);
                 } else {
-                    found(new Finding(Finding.Kind.STOP, sa.seq(), sb.seq(), call, sa, sb, Set.of(), null, List.of(),
+                    found(new Finding(Finding.Kind.STOP, sa.seq(), sb.seq(), call, sa, sb, Set.of(), List.of(), List.of(),
                             "A stopped: " + stopText(sa) + "; B stopped: " + stopText(sb)));
                 }
             }
@@ -228,7 +228,7 @@ public final class DiffEngine {
             // Another argument or other bytes read: an earlier answer differed, or the guest did.
             List<ByteDiff> bytes = new ArrayList<>(ByteDiff.conflicts(ea.reads(), eb.reads()));
             bytes.addAll(ByteDiff.between(ea.observation().writes(), eb.observation().writes()));
-            found(new Finding(Finding.Kind.REQUEST, ea.seq(), eb.seq(), call, ea, eb, fields, null, bytes,
+            found(new Finding(Finding.Kind.REQUEST, ea.seq(), eb.seq(), call, ea, eb, fields, List.of(), bytes,
                     qa.equals(qb) ? "the guest passed other bytes to the same call" : "the guest made the same call with other arguments"));
             return;
         }
@@ -236,28 +236,28 @@ public final class DiffEngine {
                 known(ea, eb, fields), ByteDiff.between(ea.observation().writes(), eb.observation().writes()), ""));
     }
 
-    /** The catalog entry for a difference between what A and B observed of one request. */
-    private KnownDivergence known(Exchange ea, Exchange eb, Set<Field> fields) {
+    /** The catalog entries for a difference between what A and B observed of one request (empty: new). */
+    private List<KnownDivergence> known(Exchange ea, Exchange eb, Set<Field> fields) {
         if (reference == null) {
-            return null;
+            return List.of();
         }
         // The catalog reads the request as the reference personality got it.
         return usable(reference.equals(A)
-                ? KnownDivergences.match(translated, ea.request(), fields, ea.observation(), eb.observation())
-                : KnownDivergences.match(translated, eb.request(), fields, eb.observation(), ea.observation()));
+                ? KnownDivergences.matchAll(translated, ea.request(), fields, ea.observation(), eb.observation())
+                : KnownDivergences.matchAll(translated, eb.request(), fields, eb.observation(), ea.observation()));
     }
 
     /**
-     * A catalog match the diff accepts. The catalog is not scoped by pair, and the move of Xen's
-     * leaves explains a CPUID difference only when both guests found Xen: between two Hyper-V
-     * personalities its matcher would excuse any Hyper-V leaf.
+     * A catalog match the diff accepts: the move of Xen's leaves explains a CPUID difference only
+     * when both guests found Xen (its matcher accepts any Hyper-V leaf asked as is, which is right
+     * for a replay's non-relocated requests but not between two guests that never found Xen).
      */
-    private KnownDivergence usable(java.util.Optional<KnownDivergence> match) {
-        KnownDivergence k = match.orElse(null);
-        if (k != null && k.id().equals(RELOCATED.id()) && (a.xenBase() == null || b.xenBase() == null)) {
-            return null;
+    private List<KnownDivergence> usable(List<KnownDivergence> match) {
+        if ((a.xenBase() == null || b.xenBase() == null)
+                && match.stream().anyMatch(k -> k.id().equals(RELOCATED.id()))) {
+            return List.of();
         }
-        return k;
+        return match;
     }
 
     private void compareCpuidTables(Side sa, Side sb) {
@@ -312,7 +312,7 @@ public final class DiffEngine {
             return;
         }
         found(new Finding(Finding.Kind.OBSERVATION, fa == null ? -1 : fa.seq(), fb == null ? -1 : fb.seq(), CPUID_TABLE_WRITES,
-                fa, fb, Set.of(Field.WRITES), null, ByteDiff.between(wa, wb),
+                fa, fb, Set.of(Field.WRITES), List.of(), ByteDiff.between(wa, wb),
                 "the bytes written while the CPUID table was built differ"));
     }
 
@@ -338,7 +338,7 @@ public final class DiffEngine {
         // leaves asked in Hyper-V's range, too loose for a diff).
         boolean onlyRelocation = answerFields(ea.observation(), inFrameOfA((CpuidQuery) eb.request(), eb.observation())).isEmpty();
         return new Finding(Finding.Kind.OBSERVATION, ea.seq(), eb.seq(), call, ea, eb, fields,
-                onlyRelocation ? RELOCATED : null, List.of(),
+                onlyRelocation ? List.of(RELOCATED) : List.of(), List.of(),
                 onlyRelocation ? "" : "more than the move of Xen's leaves to another base differs");
     }
 
@@ -381,10 +381,10 @@ public final class DiffEngine {
             agreed(call);
             return;
         }
-        KnownDivergence known = null;
+        List<KnownDivergence> known = List.of();
         if (reference != null) {
             boolean ref = reference.equals(A) == inA;
-            known = usable(KnownDivergences.match(translated, q, fields, ref ? ours : theirs, ref ? theirs : ours));
+            known = usable(KnownDivergences.matchAll(translated, q, fields, ref ? ours : theirs, ref ? theirs : ours));
         }
         found(new Finding(Finding.Kind.CPUID, inA ? e.seq() : -1, inA ? -1 : e.seq(), call, inA ? e : null, inA ? null : e,
                 fields, known, List.of(), "only " + (inA ? A : B) + "'s hypervisor ("

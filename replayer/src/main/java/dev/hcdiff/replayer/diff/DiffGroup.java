@@ -18,11 +18,11 @@ public final class DiffGroup extends RootCauseGroup<Finding.Kind> {
 
     /** The key findings of one root cause share. */
     static String keyOf(Finding f) {
-        return keyOf(f.known() != null ? f.known().id() : null, newCallLabel(f), f.kind(), fieldNames(f));
+        return keyOf(f.knownLabel(), newCallLabel(f), f.kind(), fieldNames(f));
     }
 
     static DiffGroup of(Finding f) {
-        return new DiffGroup(f.known() == null ? null : f.known().id(), newCallLabel(f), f.kind(), fieldNames(f));
+        return new DiffGroup(f.knownLabel(), newCallLabel(f), f.kind(), fieldNames(f));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.hcdiff.replayer.diff;
 
+import dev.hcdiff.oracle.compare.KnownDivergence;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hcdiff.oracle.compare.Field;
@@ -24,7 +26,7 @@ import java.util.Map;
  *   "path_change": {"step", "seq_a", "seq_b", "a", "b", "after": {finding} | null} | null,
  *   "groups": [ {"known", "call", "calls", "kind", "fields", "count", "first_a", "last_a", "first_b", "last_b"} ],
  *   "calls": {call: {"a", "b", "agree", "known", "new", "first_seq_a", "first_seq_b"}},
- *   "findings": [ {"kind", "seq_a", "seq_b", "call", "fields", "known", "detail", "bytes": [...], "a": obs, "b": obs} ],
+ *   "findings": [ {"kind", "seq_a", "seq_b", "call", "fields", "known", "known_all", "detail", "bytes": [...], "a": obs, "b": obs} ],
  *   "stop": {"a": stop | null, "b": stop | null} }
  * side = {"path", "guest", "backend", "xen_cpuid_base", "records", "exchanges"}
  * </pre>
@@ -128,6 +130,7 @@ public final class DiffJson {
         m.put("call", f.call());
         m.put("fields", f.fields().stream().sorted().map(Field::reportName).toList());
         m.put("known", f.known() == null ? null : f.known().id());
+        m.put("known_all", f.knownAll().stream().map(KnownDivergence::id).toList());
         m.put("detail", f.detail());
         List<Object> bytes = new ArrayList<>();
         for (ByteDiff d : f.bytes()) {

@@ -55,6 +55,8 @@ public record DiffOutcome(DiffSide a, DiffSide b, String reference, long steps, 
 
     /** The catalog ids seen, sorted. */
     public List<String> knownIds() {
-        return groups.stream().filter(g -> g.knownId() != null).map(DiffGroup::knownId).distinct().sorted().toList();
+        // A group of a divergence explained field by field is labelled a+b: list each id once.
+        return groups.stream().filter(g -> g.knownId() != null)
+                .flatMap(g -> java.util.Arrays.stream(g.knownId().split("\\+"))).distinct().sorted().toList();
     }
 }

@@ -67,7 +67,7 @@ public final class DiffReport {
             if (p.after() != null) {
                 Finding f = p.after();
                 out.printf("  after the divergence at A @%s, B @%s: %s (%s)%s%n", seq(f.seqA()), seq(f.seqB()), f.call(),
-                        DiffGroup.fieldNames(f), f.isNew() ? "" : ", known: " + f.known().id());
+                        DiffGroup.fieldNames(f), f.isNew() ? "" : ", known: " + f.knownLabel());
             }
             out.println("  the rest of both runs is summarised by call below, not compared step by step");
             out.println();
@@ -95,7 +95,8 @@ public final class DiffReport {
     private static void printFirst(Finding f, PrintStream out, Function<Exchange, String> describe) {
         out.printf("first %sdivergence: A @%s, B @%s: %s (%s)%s%n", f.isNew() ? "new " : "", seq(f.seqA()), seq(f.seqB()),
                 f.call(), f.kind().reportName(),
-                f.known() != null ? ", known: " + f.known().id() + " (" + f.known().rationale() + ")" : "");
+                f.isNew() ? "" : ", known: " + f.knownAll().stream().map(k -> k.id() + " (" + k.rationale() + ")")
+                        .collect(java.util.stream.Collectors.joining("; ")));
         out.printf("  A @%-6s %s%n", seq(f.seqA()), f.a() == null ? "(no such record)" : line(f.a(), describe));
         out.printf("  B @%-6s %s%n", seq(f.seqB()), f.b() == null ? "(no such record)" : line(f.b(), describe));
         if (!f.fields().isEmpty()) {

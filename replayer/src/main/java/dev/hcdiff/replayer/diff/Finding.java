@@ -17,12 +17,13 @@ import java.util.Set;
  * @param a      A's record (null when only B has it)
  * @param b      B's record (null when only A has it)
  * @param fields the observation fields that differ (the Comparator's), empty for other kinds
- * @param known  the catalog entry that explains it, or null when it is new
+ * @param knownAll the catalog entries that explain it (one, or one per differing field: see
+ *                 {@code KnownDivergences.matchAll}); empty when it is new
  * @param bytes  the guest bytes that differ: what the calls read ({@link Kind#REQUEST}) or wrote
  * @param detail one line saying what differs beyond the fields, or empty
  */
 public record Finding(Kind kind, long seqA, long seqB, String call, TraceRecord a, TraceRecord b,
-                      Set<Field> fields, KnownDivergence known, List<ByteDiff> bytes, String detail) {
+                      Set<Field> fields, List<KnownDivergence> knownAll, List<ByteDiff> bytes, String detail) {
 
     /** What differs between two aligned steps. */
     public enum Kind {
@@ -52,12 +53,24 @@ public record Finding(Kind kind, long seqA, long seqB, String call, TraceRecord 
 
     public Finding {
         fields = Set.copyOf(fields);
+        knownAll = List.copyOf(knownAll);
         bytes = List.copyOf(bytes);
     }
 
     /** True when no catalog entry explains it: the only kind that fails a diff. */
     public boolean isNew() {
-        return known == null;
+        return knownAll.isEmpty();
+    }
+
+    /** The first catalog entry that explains it, or null when it is new. */
+    public KnownDivergence known() {
+        return knownAll.isEmpty() ? null : knownAll.getFirst();
+    }
+
+    /** The ids of the entries that explain it, joined with {@code +} as the replay report shows them; null when new. */
+    public String knownLabel() {
+        return knownAll.isEmpty() ? null
+                : String.join("+", knownAll.stream().map(KnownDivergence::id).toList());
     }
 
     /** Where it sits for ordering: A's sequence number, or B's for a record only B has. */

@@ -191,6 +191,21 @@ class DiffEngineTest {
     }
 
     @Test
+    void aDivergenceExplainedFieldByFieldIsKnownByEachEntry() {
+        // Under viridian the reference counter runs on the guest TSC through a 32-bit scale, a tick
+        // behind the TLFS's (xen/arch/x86/hvm/viridian/time.c trc_val()), and a SINT reaches only an
+        // enabled vLAPIC (synic.c: vlapic_set_irq() under vlapic_enabled()): two entries, one per field.
+        String read = "@0 t=1 vcpu=0 msr-read index=0x40000020\n  returns %s\n";
+        DiffOutcome o = diff(trace("hyperv", read.formatted("0x989680\n  interrupt vcpu=0 vector=0x41 sint3") + stop(1, "shutdown")),
+                trace("hyperv-on-xen", read.formatted("0x98967f") + stop(1, "shutdown")));
+        assertFalse(o.hasNew());
+        Finding f = o.first();
+        assertEquals(Set.of(Field.RESULT, Field.INTERRUPTS), f.fields());
+        assertEquals("viridian-reference-counter-tsc-scale+viridian-vlapic-gates-interrupts", f.knownLabel());
+        assertEquals(List.of("viridian-reference-counter-tsc-scale", "viridian-vlapic-gates-interrupts"), o.knownIds());
+    }
+
+    @Test
     void differingMemoryWritesGiveTheOffsetAndBothBytes() {
         String a = trace("xen", pageWrite(0, 0x40000000) + stop(1, "shutdown"));
         // vmcall (0f 01 c1) in A, vmmcall (0f 01 d9) in B: byte 7 of the stub differs.
