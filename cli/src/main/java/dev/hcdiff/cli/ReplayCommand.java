@@ -59,7 +59,12 @@ final class ReplayCommand implements Callable<Integer> {
             OutputTargets.checkDirectory(hgrm, "--hgrm");
         }
         String[] names = pairNames(pair);
-        ReplayOutcome outcome = LockstepReplay.replay(trace, names[0], names[1]);
+        ReplayOutcome outcome;
+        try {
+            outcome = LockstepReplay.replay(trace, names[0], names[1]);
+        } catch (Backends.UnservableTrace e) {
+            throw CliException.usage("--pair: " + e.getMessage());
+        }
         json.print(spec, quiet.choose(
                 report -> report.printf("%s: %d new, %d known, %d agree%n", trace, outcome.newDivergences(),
                         outcome.knownDivergences(), outcome.agree()),

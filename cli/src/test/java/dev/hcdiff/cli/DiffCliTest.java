@@ -108,6 +108,25 @@ class DiffCliTest {
         }
     }
 
+    /**
+     * hello is a Xen guest: the Hyper-V model has no Xen hypercall ABI, so a pair with it cannot
+     * serve the trace (a usage error, not ten error rows); the reverse for hv-hello and xen. A Hyper-V
+     * trace replays through the Hyper-V pair either way round.
+     */
+    @Test
+    void replayPairThatCannotServeTheTracesGuestIsAUsageError() {
+        CliTest.Run r = run("replay", "--pair", "hyperv,hyperv-on-xen", HELLO_CASE.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.out() + r.err());
+        assertOneLineError(r);
+        assertTrue(r.err().contains("'hyperv' cannot serve this trace") && r.err().contains("Xen hypercalls"), r.err());
+        java.nio.file.Path hvHello = HELLO_CASE.getParent().getParent().resolve("hv-hello").resolve("hv-hello.hct");
+        CliTest.Run x = run("replay", "--pair", "xen,xen-on-hyperv", hvHello.toString());
+        assertEquals(ExitCodes.USAGE, x.code(), x.out() + x.err());
+        assertTrue(x.err().contains("'xen' cannot serve this trace") && x.err().contains("Hyper-V hypercalls"), x.err());
+        CliTest.Run ok = run("replay", "--pair", "hyperv-on-xen,hyperv", "-q", hvHello.toString());
+        assertTrue(ok.code() == ExitCodes.OK || ok.code() == ExitCodes.FINDING, ok.out() + ok.err());
+    }
+
     @Test
     void replayPairWithOneNameIsAUsageError() {
         CliTest.Run r = run("replay", "--pair", "xen", HELLO_CASE.toString());

@@ -53,7 +53,7 @@ public final class Backends {
             case XEN -> new XenBackend(XenConfig.fromMap(config));
             case XEN_ON_HYPERV -> XenOnHyperV.fromConfiguration(only(config, "xen.", "hyperv."));
             case HYPERV -> new HyperVBackend(HvConfig.fromMap(only(config, "hyperv.")));
-            case HYPERV_ON_XEN -> HyperVOnXen.fromConfiguration(only(config, "xen.", "hyperv."));
+            case HYPERV_ON_XEN -> HyperVOnXen.fromConfiguration(only(config, "xen.", "hyperv.", "viridian."));
             default -> throw new IllegalArgumentException(
                     "unknown backend '" + name + "' (known: " + String.join(", ", names()) + ")");
         };
@@ -119,9 +119,37 @@ public final class Backends {
         if (served == null) {
             served = XEN; // journals before the header named their backend were all served by xen
         }
+        for (String name : List.of(reference, translated)) {
+            if (!canServeGuestsOf(name, served)) {
+                throw new UnservableTrace("'" + name + "' cannot serve this trace: its guest was served by '" + served
+                        + "', so it makes " + (servesHyperVGuests(served) ? "Hyper-V" : "Xen") + " hypercalls, which "
+                        + name + " has no ABI for");
+            }
+        }
         Backend ref = create(reference, config);
         Backend tr = create(translated, config);
         return new Pair(ref, tr, relocation(served, reference, config), relocation(served, translated, config));
+    }
+
+    /** A pair that cannot serve the trace's guest at all: the caller chose the pair wrongly. */
+    public static final class UnservableTrace extends IllegalArgumentException {
+        UnservableTrace(String message) {
+            super(message);
+        }
+    }
+
+    /** True for the backends whose guests make Hyper-V hypercalls (the guest found Hyper-V first). */
+    private static boolean servesHyperVGuests(String served) {
+        return served.equals(HYPERV) || served.equals(HYPERV_ON_XEN);
+    }
+
+    /**
+     * Whether {@code backend} has the ABI of the guests {@code served} served: the reference Xen
+     * model has no Hyper-V hypercalls and the Hyper-V model no Xen ones; the two translating
+     * backends offer both (the adapter's partition serves Hyper-V calls, viridian runs on Xen).
+     */
+    private static boolean canServeGuestsOf(String backend, String served) {
+        return servesHyperVGuests(served) ? !backend.equals(XEN) : !backend.equals(HYPERV);
     }
 
     /** How a request the guest made to {@code served} reads when made to {@code to}. */

@@ -20,7 +20,9 @@ import java.util.TreeMap;
  *   <li>{@code hyperv.tsc-khz} (2000000): {@code d->arch.tsc_khz}, the TSC the reference counter
  *       and TSC page scale from;</li>
  *   <li>{@code xen.version} (4.17.7): the Xen whose viridian is modelled;</li>
- *   <li>{@code xen.viridian} ({@link ViridianFeatures#ALL}, hex): HVM_PARAM_VIRIDIAN.</li>
+ *   <li>{@code viridian.features} ({@link ViridianFeatures#ALL}, hex): HVM_PARAM_VIRIDIAN. Under its
+ *       own prefix, not {@code xen.}: a header carrying it must still build the reference Xen
+ *       model, which rejects {@code xen.*} keys it does not know.</li>
  * </ul>
  * The other {@code hyperv.*} keys (personality, privileges, ports, spin retries) describe a
  * Hyper-V the TLFS model plays; under Xen they are fixed by viridian itself, so they are ignored,
@@ -30,7 +32,7 @@ import java.util.TreeMap;
 public record ViridianConfig(int vcpus, CpuVendor vendor, int tscKhz, String xenVersion, long features) {
 
     /** Key of the viridian feature mask (HVM_PARAM_VIRIDIAN). */
-    public static final String VIRIDIAN = "xen.viridian";
+    public static final String VIRIDIAN = "viridian.features";
     /** Keys of the TLFS model that viridian fixes itself, ignored here. */
     private static final Set<String> HV_IGNORED = Set.of(HvConfig.PERSONALITY, HvConfig.PRIVILEGES, HvConfig.PORTS,
             HvConfig.SPIN_RETRIES);
@@ -127,7 +129,7 @@ public record ViridianConfig(int vcpus, CpuVendor vendor, int tscKhz, String xen
                 case VIRIDIAN -> features = hex(k, v);
                 default -> {
                     boolean ignored = HV_IGNORED.contains(k) || xenKeys.contains(k);
-                    if (!ignored && (k.startsWith("hyperv.") || k.startsWith("xen."))) {
+                    if (!ignored && (k.startsWith("hyperv.") || k.startsWith("xen.") || k.startsWith("viridian."))) {
                         throw new IllegalArgumentException("unknown hyperv-on-xen configuration key '" + k + "' (known: "
                                 + String.join(", ", d.toMap().keySet()) + ")");
                     }

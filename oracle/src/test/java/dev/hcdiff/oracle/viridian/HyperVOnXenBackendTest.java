@@ -36,7 +36,7 @@ class HyperVOnXenBackendTest {
                 .withFeatures(ViridianFeatures.BASE_FREQ | ViridianFeatures.SYNIC);
         Backend b = new HyperVOnXen(c);
         assertEquals(Map.of("hyperv.vcpus", "3", "hyperv.tsc-khz", "3000000", "hyperv.vendor", "intel",
-                "xen.version", "4.17.7", "xen.viridian", "0x81"), b.configuration());
+                "xen.version", "4.17.7", "viridian.features", "0x81"), b.configuration());
         assertEquals(c, ViridianConfig.fromMap(b.configuration()));
     }
 
@@ -56,8 +56,8 @@ class HyperVOnXenBackendTest {
         assertThrows(IllegalArgumentException.class, () -> ViridianConfig.defaults().withFeatures(0x2));
         assertThrows(IllegalArgumentException.class, () -> ViridianConfig.defaults().withFeatures(0x2001));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ViridianConfig.fromMap(Map.of("xen.viridian", "lots")));
-        assertTrue(e.getMessage().contains("xen.viridian"), e.getMessage());
+                () -> ViridianConfig.fromMap(Map.of("viridian.features", "lots")));
+        assertTrue(e.getMessage().contains("viridian.features"), e.getMessage());
     }
 
     @Test

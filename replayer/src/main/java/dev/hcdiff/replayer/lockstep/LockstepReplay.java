@@ -100,6 +100,8 @@ public final class LockstepReplay {
             Backends.Pair pair;
             try {
                 pair = reference == null ? Backends.pairFor(t.header()) : Backends.pair(reference, translated, t.header());
+            } catch (Backends.UnservableTrace e) {
+                throw e; // the pair asked for, not the trace, is wrong
             } catch (IllegalArgumentException e) {
                 throw new TraceFormatException(path + ": header: " + e.getMessage(), TraceFormatException.NO_POSITION);
             }
