@@ -17,7 +17,7 @@ struct idt_gate {
 };
 #define IDT_INTERRUPT_GATE 0x8E
 #define VECTOR_GP 13
-static struct idt_gate idt[VECTOR_GP + 1] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 void hv_gp_entry(void);
 
@@ -52,12 +52,12 @@ asm(".text\n"
     "	hlt\n"
     "	jmp 9b\n");
 
-void hv_install_fault_handler(void)
+void hv_set_interrupt_gate(unsigned int vector, void (*entry)(void))
 {
-	unsigned long handler = (unsigned long)hv_gp_entry;
+	unsigned long handler = (unsigned long)entry;
 	unsigned short cs;
 	asm volatile("mov %%cs, %0" : "=r"(cs));
-	idt[VECTOR_GP] = (struct idt_gate){
+	idt[vector & 0xff] = (struct idt_gate){
 		.offset_low = (unsigned short)handler,
 		.selector = cs,
 		.type_attr = IDT_INTERRUPT_GATE,
@@ -69,6 +69,11 @@ void hv_install_fault_handler(void)
 		unsigned long base;
 	} idtr = { sizeof idt - 1, (unsigned long)idt };
 	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+void hv_install_fault_handler(void)
+{
+	hv_set_interrupt_gate(VECTOR_GP, hv_gp_entry);
 }
 
 int hv_rdmsr(unsigned int msr, unsigned long long *value)

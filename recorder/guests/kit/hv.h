@@ -101,6 +101,8 @@ int hv_wrmsr(unsigned int msr, unsigned long long value);
 
 /* Loads an IDT whose #GP vector is the handler above; other vectors stay absent. */
 void hv_install_fault_handler(void);
+/* Points IDT vector `vector` at `entry` (a 64-bit interrupt gate, DPL 0) and loads the kit's IDT. */
+void hv_set_interrupt_gate(unsigned int vector, void (*entry)(void));
 
 /* The hypercall page, 4 KiB aligned, enabled through HV_X64_MSR_HYPERCALL. */
 extern char hv_hypercall_page[4096];

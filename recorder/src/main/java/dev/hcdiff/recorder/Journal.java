@@ -7,6 +7,7 @@ import dev.hcdiff.recorder.vmm.ExitServices;
 import dev.hcdiff.recorder.vmm.OwnedPages;
 import dev.hcdiff.recorder.vmm.VcpuStop;
 import dev.hcdiff.recorder.vmm.VirtualClock;
+import dev.hcdiff.trace.record.Delivery;
 import dev.hcdiff.trace.record.Exchange;
 import dev.hcdiff.trace.record.GuestRequest;
 import dev.hcdiff.trace.record.GuestStop;
@@ -18,10 +19,13 @@ import dev.hcdiff.trace.record.TraceRecord;
 import dev.hcdiff.trace.record.TraceSink;
 import dev.hcdiff.trace.record.TransportPage;
 
+import java.util.OptionalLong;
+
 /**
  * Serves requests through {@link Serving#serve} (never {@code backend.serve} directly) and
  * appends what happened to the sink in order, seq from 0: an {@link Exchange} per request, a
- * {@link TransportPage} per installed page, one {@link GuestStop} at the end. The sink persists
+ * {@link TransportPage} per installed page, a {@link Delivery} per injected interrupt, one
+ * {@link GuestStop} at the end. The sink persists
  * each record as it is appended (TraceSink's contract), so a crash keeps everything so far.
  *
  * <p>Keeps the {@link OwnedPages} shadows: refreshed after every request served, compared with
@@ -80,6 +84,22 @@ final class Journal implements ExitServices {
     @Override
     public void transportInstalled(long gpa, byte[] page, long exitHostNs) {
         append(new TransportPage(seq, clock.at(exitHostNs), gpa, page));
+    }
+
+    @Override
+    public void delivered(int vcpu, int vector, String source) {
+        append(new Delivery(seq, clock.now(), vcpu, vector, source));
+    }
+
+    @Override
+    public OptionalLong nextDeadlineNs() {
+        return backend.nextDeadlineNs();
+    }
+
+    /** The tick is an empty GuestWrite at GPA 0: every backend applies nothing for it (ExitServices). */
+    @Override
+    public Observation timerTick(int vcpu) {
+        return serve(new GuestWrite(vcpu, new MemChunk(0, new byte[0])), System.nanoTime());
     }
 
     /** Appends the one GuestStop. */

@@ -14,11 +14,11 @@ import dev.hcdiff.recorder.kvm.KvmException;
 import dev.hcdiff.recorder.kvm.Sys;
 import dev.hcdiff.recorder.kvm.VcpuFd;
 import dev.hcdiff.recorder.kvm.VmFd;
-import dev.hcdiff.recorder.transport.InterruptDelivery;
 import dev.hcdiff.recorder.transport.TransportPort;
 import dev.hcdiff.recorder.vmm.GuestRam;
 import dev.hcdiff.recorder.vmm.LiveGuestMemory;
 import dev.hcdiff.recorder.vmm.OwnedPages;
+import dev.hcdiff.recorder.vmm.PendingInterrupts;
 import dev.hcdiff.recorder.vmm.SyncControlRegisters;
 import dev.hcdiff.recorder.vmm.Vcpu;
 import dev.hcdiff.recorder.vmm.VcpuStop;
@@ -352,7 +352,8 @@ public final class Recorder {
             vcpuFd.setCpuid2(KvmCpuid2.of(arena, cpuid));
         }
         plan.enter(ram, vcpuFd, image.is64(), o.guestArg());
-        Vcpu vcpu = new Vcpu(vcpuFd, ram, journal.clock(), journal, InterruptDelivery.NONE, o.maxExits());
+        PendingInterrupts interrupts = new PendingInterrupts(vcpuFd.id(), PendingInterrupts.kvm(vcpuFd), journal::delivered);
+        Vcpu vcpu = new Vcpu(vcpuFd, ram, journal.clock(), journal, interrupts, o.maxExits());
         VcpuStop stop;
         try (Watchdog watchdog = new Watchdog(vcpuFd.kvmRun(), Sys.pthreadSelf(), o.watchdog(), o.budget())) {
             watchdog.start();

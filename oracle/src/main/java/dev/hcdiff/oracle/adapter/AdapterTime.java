@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.adapter;
 
+import dev.hcdiff.oracle.hyperv.HvTime;
 import dev.hcdiff.oracle.xen.abi.XenH;
 import dev.hcdiff.oracle.xen.platform.SharedInfo;
 import dev.hcdiff.oracle.xen.platform.TimeScale;
@@ -99,7 +100,7 @@ final class AdapterTime {
         }
         HvLink.Clock c = hv.clock(vcpu, nowNs);
         TimeScale scale = c.tscHz() > 0 ? TimeScale.of(c.tscHz()) : new TimeScale(0, 0);
-        long systemTime = c.refTime() < 0 ? 0 : c.refTime() * HvLink.NS_PER_TICK;
+        long systemTime = c.refTime() < 0 ? 0 : c.refTime() * HvTime.NS_PER_TICK;
         shinfo.updateVcpuTime(vcpu, c.tsc(), systemTime, scale.mulFrac(), scale.shift(), FLAGS);
         lastUpdateNs[vcpu] = nowNs;
         trail.accept(String.format("vcpu_time_info of vcpu %d from %s: tsc 0x%x, %d x 100 ns; TSC_FREQUENCY %d Hz",

@@ -7,6 +7,7 @@ import dev.hcdiff.oracle.hyperv.HvPartition;
 import dev.hcdiff.oracle.hyperv.HvPort;
 import dev.hcdiff.oracle.hyperv.HvPorts;
 import dev.hcdiff.oracle.hyperv.HvStatus;
+import dev.hcdiff.oracle.hyperv.HvTime;
 import dev.hcdiff.oracle.hyperv.HypercallInput;
 import dev.hcdiff.oracle.hyperv.MsrResult;
 import dev.hcdiff.oracle.hyperv.ReferenceTsc;
@@ -63,8 +64,6 @@ final class HvLink {
     static final int ROOT_CONNECTION_BASE = 0xD0000;
     /** SINT port blocks per VP (2-level's 4096 ports in 2048-flag SINTs). */
     static final int PORT_BLOCKS = MAX_2L_PORTS / FLAGS_PER_SINT;
-    /** Reference-counter units per ns: 100 ns per tick (TLFS "Reference Counter"). */
-    static final long NS_PER_TICK = 100;
 
     private final HvPartition partition;
     private final FlatRam pages;

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.adapter;
 
+import dev.hcdiff.oracle.hyperv.HvTime;
 import dev.hcdiff.oracle.adapter.AdapterState.Lookup;
 import dev.hcdiff.oracle.backend.GuestMemory;
 import dev.hcdiff.oracle.coverage.Covers;
@@ -281,6 +282,6 @@ final class HvmOps implements HvmOpHandler<Call> {
         MsrResult r = s.hv.readRefCount(c.vcpu(), c.nowNs());
         c.note(String.format("RDMSR TIME_REF_COUNT (0x%x) -> %s", HvMsr.TIME_REF_COUNT,
                 r.faulted() ? "#GP" : "0x" + Long.toHexString(r.value())));
-        return r.faulted() ? 0 : r.value() * HvLink.NS_PER_TICK;
+        return r.faulted() ? 0 : r.value() * HvTime.NS_PER_TICK;
     }
 }

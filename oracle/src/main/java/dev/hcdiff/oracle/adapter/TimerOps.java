@@ -6,6 +6,7 @@ import dev.hcdiff.oracle.coverage.Covers;
 import dev.hcdiff.oracle.coverage.Realisation;
 import dev.hcdiff.oracle.hyperv.HvMsr;
 import dev.hcdiff.oracle.hyperv.HvPartition;
+import dev.hcdiff.oracle.hyperv.HvTime;
 import dev.hcdiff.oracle.hyperv.MsrResult;
 import dev.hcdiff.oracle.hyperv.SynIc;
 import dev.hcdiff.oracle.xen.abi.VcpuH;
@@ -50,8 +51,6 @@ final class TimerOps {
     static final long CONFIG_AUTO_ENABLE = 1L << 3;
     /** STIMER CONFIG bits 19:16 SINTx. */
     static final int CONFIG_SINTX_SHIFT = 16;
-    /** Reference-counter units: 100 ns (TLFS "Reference Counter"). */
-    static final long NS_PER_TICK = 100;
     /** HvMessageTimerExpired (TLFS datatype hv_message_type). */
     static final int HVMSG_TIMER_EXPIRED = 0x80000010;
     /** hv_message header: MessageType u32 @0, MessageFlags @5 (bit 0 MessagePending), payload @16 (TLFS). */
@@ -142,7 +141,7 @@ final class TimerOps {
         }
         t.singleshotExpires[vcpu] = expires;
         t.singleshotActive[vcpu] = true;
-        long ticks = Math.ceilDiv(expires, NS_PER_TICK);
+        long ticks = Math.ceilDiv(expires, HvTime.NS_PER_TICK);
         writeCount(t, vcpu, SINGLESHOT_STIMER, ticks, c.nowNs(), c.out());
         c.out().timer(new TimerArm(vcpu, SINGLESHOT, ticksToNs(ticks), 0));
     }
@@ -181,7 +180,7 @@ final class TimerOps {
 
     private static void armPeriodic(State t, int vcpu, long next, long now, Observation.Builder out) {
         t.next[vcpu] = next;
-        long ticks = Math.ceilDiv(next, NS_PER_TICK);
+        long ticks = Math.ceilDiv(next, HvTime.NS_PER_TICK);
         writeCount(t, vcpu, PERIODIC_STIMER, ticks, now, out);
         out.timer(new TimerArm(vcpu, PERIODIC, ticksToNs(ticks), t.period[vcpu]));
     }
@@ -278,7 +277,7 @@ final class TimerOps {
 
     /** Reference ticks to ns, saturating (a COUNT past 2^63 ns is "never"). */
     static long ticksToNs(long ticks) {
-        return ticks > Long.MAX_VALUE / NS_PER_TICK ? Long.MAX_VALUE : ticks * NS_PER_TICK;
+        return ticks > Long.MAX_VALUE / HvTime.NS_PER_TICK ? Long.MAX_VALUE : ticks * HvTime.NS_PER_TICK;
     }
 
     private static int le32(byte[] b, int off) {

@@ -172,6 +172,15 @@ public final class XenOnHyperV implements Backend {
         return partition;
     }
 
+    /**
+     * The partition's earliest synthetic timer: the adapter runs every Xen timer on a STIMER
+     * ({@link TimerOps}), so a request served at that deadline fires it.
+     */
+    @Override
+    public java.util.OptionalLong nextDeadlineNs() {
+        return partition.nextTimerDeadlineNs();
+    }
+
     @Override
     public String name() {
         return NAME;

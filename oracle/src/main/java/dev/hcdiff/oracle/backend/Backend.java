@@ -54,4 +54,15 @@ public interface Backend {
     default java.util.SortedSet<Long> ownedPages() {
         return java.util.Collections.emptySortedSet();
     }
+
+    /**
+     * When this personality's next timer is due, in ns of virtual time, or empty when none is
+     * armed. Timers fire at the start of the first request served at or after their deadline
+     * (every personality's contract), so a recorder whose vCPU halts or blocks with nothing
+     * pending advances its virtual clock to this deadline and serves a request there to let the
+     * timer fire; the replay serves the same recorded request at the same time.
+     */
+    default java.util.OptionalLong nextDeadlineNs() {
+        return java.util.OptionalLong.empty();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.compare;
 
+import dev.hcdiff.oracle.hyperv.HvTime;
 import dev.hcdiff.oracle.backend.CpuVendor;
 import dev.hcdiff.oracle.hyperv.HvPersonality;
 import dev.hcdiff.oracle.hyperv.HypercallPage;
@@ -72,7 +73,7 @@ final class HyperVOnXenGaps {
      * tick for each of the two floors.
      */
     private static final int CLOCK_SHIFT = 20;
-    private static final long CLOCK_TICKS = 2, NS_PER_TICK = 100;
+    private static final long CLOCK_TICKS = 2;
     /**
      * A SIM slot is 256 bytes, its payload at +16; a timer payload is TimerIndex u32, Reserved u32,
      * ExpirationTime u64 at +8, DeliveryTime u64 at +16 (TLFS hv_message, hv_timer_message_payload).
@@ -309,7 +310,7 @@ final class HyperVOnXenGaps {
                 || (x.deadlineNs() < 0) != (y.deadlineNs() < 0)) {
             return false;
         }
-        return withinSlack(x.deadlineNs() / NS_PER_TICK, y.deadlineNs() / NS_PER_TICK);
+        return withinSlack(x.deadlineNs() / HvTime.NS_PER_TICK, y.deadlineNs() / HvTime.NS_PER_TICK);
     }
 
     /** A one-shot arm the translation has no entry for at all (viridian expired it without a Xen timer). */

@@ -1,5 +1,6 @@
 package dev.hcdiff.oracle.compare;
 
+import dev.hcdiff.oracle.hyperv.HvTime;
 import dev.hcdiff.trace.record.Abi;
 import dev.hcdiff.trace.record.CpuidQuery;
 import dev.hcdiff.trace.record.Fault;
@@ -16,6 +17,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EFAULT;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EINVAL;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.ENOSYS;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EOPNOTSUPP;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EPERM;
 
 /**
  * Known gaps between the reference Xen model ({@code xen}) and Xen served through the
@@ -43,18 +50,14 @@ final class XenOnHyperVGaps {
      * +32, system_time at +16 of it, a u64 (xen/include/public/xen.h; xen-abi.md §6).
      */
     private static final int VCPU_INFO_SIZE = 64, LEGACY_VCPUS = 32, SYSTEM_TIME = 32 + 16;
-    /** Hyper-V's clock unit: 100 ns (TLFS "Reference Counter"). */
-    private static final long NS_PER_TICK = 100;
     /**
      * How far a time derived from the reference counter may trail Xen's ns: one 100 ns tick of
      * resolution plus one TSC period, which is under 100 ns for any TSC faster than 10 MHz
      * (hyperv-abi.md §7).
      */
-    private static final long CLOCK_SLACK_NS = 2 * NS_PER_TICK;
+    private static final long CLOCK_SLACK_NS = 2 * HvTime.NS_PER_TICK;
     /** {@code CONSOLEIO_write} (xen/include/public/xen.h). */
     private static final int CONSOLEIO_WRITE = 0;
-    /** Xen errnos (xen/include/public/errno.h). */
-    private static final long EPERM = 1, EFAULT = 14, EINVAL = 22, ENOSYS = 38, EOPNOTSUPP = 95;
     /** Hyper-V's CPUID range and where the adapter moves Xen's leaves (TLFS; xen/arch/x86/cpuid.c). */
     private static final int HV_CPUID_FIRST = 0x40000000, HV_CPUID_LAST = 0x400000FF,
             XEN_RELOCATED_FIRST = 0x40000100, XEN_RELOCATED_LAST = 0x400001FF;
@@ -137,8 +140,8 @@ final class XenOnHyperVGaps {
             if (r.vcpu() != a.vcpu() || !r.timer().equals(a.timer()) || r.periodNs() != a.periodNs()) {
                 return false;
             }
-            if (r.deadlineNs() != a.deadlineNs() && !(r.deadlineNs() >= 0 && a.deadlineNs() % NS_PER_TICK == 0
-                    && a.deadlineNs() > r.deadlineNs() && a.deadlineNs() - r.deadlineNs() < NS_PER_TICK)) {
+            if (r.deadlineNs() != a.deadlineNs() && !(r.deadlineNs() >= 0 && a.deadlineNs() % HvTime.NS_PER_TICK == 0
+                    && a.deadlineNs() > r.deadlineNs() && a.deadlineNs() - r.deadlineNs() < HvTime.NS_PER_TICK)) {
                 return false;
             }
         }
@@ -248,7 +251,7 @@ final class XenOnHyperVGaps {
     private static boolean clockValue(MemChunk ref, MemChunk adapter, int at) {
         long r = u64(ref, at);
         long a = u64(adapter, at);
-        return a % NS_PER_TICK == 0 && Long.compareUnsigned(a, r) <= 0 && r - a <= CLOCK_SLACK_NS;
+        return a % HvTime.NS_PER_TICK == 0 && Long.compareUnsigned(a, r) <= 0 && r - a <= CLOCK_SLACK_NS;
     }
 
     private static long u64(MemChunk c, int at) {

@@ -45,6 +45,14 @@ final class FlushAndIpi {
     /** Lowest and highest vector an IPI may carry (TLFS: "between >= 0x10 and <= 0xFF"; HV_IPI_LOW/HIGH_VECTOR). */
     static final int IPI_LOW_VECTOR = 0x10;
     static final int IPI_HIGH_VECTOR = 0xff;
+    /**
+     * The longest GVA list KVM reads: {@code __tlb_flush_entries[KVM_HV_TLB_FLUSH_FIFO_SIZE - 1]}
+     * with {@code KVM_HV_TLB_FLUSH_FIFO_SIZE} = 16 (arch/x86/include/asm/kvm_host.h); a longer list
+     * becomes a full flush without being read ({@code kvm_hv_flush_tlb()}).
+     */
+    static final int KVM_FLUSH_ENTRIES = 15;
+    /** HV_INPUT_VTL fields (TLFS datatypes/hv_input_vtl.md): TargetVtl 3:0, UseTargetVtl 4, ReservedZ 7:5. */
+    static final int INPUT_VTL_TARGET = 0x0f, INPUT_VTL_USE_TARGET = 0x10, INPUT_VTL_RESERVED = 0xe0;
     /** The interrupt source of a synthetic IPI in an observation. */
     static final String IPI_SOURCE = "ipi";
 
@@ -108,6 +116,14 @@ final class FlushAndIpi {
      * that is not the bank count → INVALID_HYPERCALL_INPUT (hyperv-abi.md §4). Flags, address
      * space and the mask are not judged (mask 0 means all, a non-sparse format means all): KVM
      * always flushes everything and reports reps completed = rep count ({@code kvm_hv_flush_tlb()}).
+     *
+     * <p>What KVM reads, in {@code kvm_hv_flush_tlb()}'s order: the fixed header; for an Ex form
+     * {@code all_cpus = format != HV_GENERIC_SET_SPARSE_4K}, and only a sparse set has its bank
+     * words read ({@code kvm_get_sparse_vp_set()}), an empty sparse set going straight to
+     * {@code ret_success}; the bank words are skipped over for every format ({@code data_offset +=
+     * var_cnt * 8}); then, for a list of at most {@link #KVM_FLUSH_ENTRIES} GVAs, the list itself
+     * ({@code kvm_hv_get_tlb_flush_entries()} → {@code kvm_read_guest()}). A longer list is not
+     * read: KVM flushes everything instead.
      */
     long flushKvm(HypercallInput in, long rdx, GuestMemory memory) {
         boolean ex = isEx(in.code());
@@ -116,19 +132,31 @@ final class FlushAndIpi {
         if (in.fast() || (list ? in.repCount() == 0 || in.repStart() != 0 : rep) || !ex && in.variableHeaderSize() != 0) {
             return HvStatus.result(HvStatus.INVALID_HYPERCALL_INPUT, 0);
         }
+        long reps = HvStatus.result(HvStatus.SUCCESS, in.repCount());
         try {
             byte[] head = memory.readPhysical(rdx, ex ? FLUSH_EX_HEADER : FLUSH_HEADER);
+            long offset = ex ? FLUSH_EX_HEADER : FLUSH_HEADER;
             if (ex) {
+                long format = SimPage.Le.get(head, 16, 8);
                 long valid = SimPage.Le.get(head, 24, 8);
                 if (in.variableHeaderSize() != Long.bitCount(valid)) {
                     return HvStatus.result(HvStatus.INVALID_HYPERCALL_INPUT, 0);
                 }
-                memory.readPhysical(rdx + FLUSH_EX_HEADER, 8 * Long.bitCount(valid));
+                if (format == VpSet.FORMAT_SPARSE_4K) {
+                    if (in.variableHeaderSize() == 0) {
+                        return reps; // "if (!hc->var_cnt) goto ret_success;": the list is never read.
+                    }
+                    memory.readPhysical(rdx + offset, 8 * in.variableHeaderSize());
+                }
+                offset += 8L * in.variableHeaderSize();
             }
-        } catch (GuestFault f) {
+            if (list && in.repCount() <= KVM_FLUSH_ENTRIES) {
+                memory.readPhysical(Math.addExact(rdx, offset), 8 * in.repCount());
+            }
+        } catch (GuestFault | ArithmeticException f) {
             return HvStatus.result(HvStatus.INVALID_HYPERCALL_INPUT, 0);
         }
-        return HvStatus.result(HvStatus.SUCCESS, in.repCount());
+        return reps;
     }
 
     /**
@@ -165,8 +193,9 @@ final class FlushAndIpi {
     /**
      * SendSyntheticClusterIpi (and Ex) under the TLFS: fast Ex → INVALID_HYPERCALL_INPUT (24+
      * bytes); input alignment/page → INVALID_ALIGNMENT; Ex header not the bank count →
-     * INVALID_HYPERCALL_INPUT; then INVALID_PARAMETER for a TargetVtl or padding other than 0 (the
-     * model has VTL 0 only), a vector outside 0x10–0xFF, or a set format other than 0/1. VPs the
+     * INVALID_HYPERCALL_INPUT; then INVALID_PARAMETER for a TargetVtl that does not name VTL 0
+     * ({@link #targetVtlIsVtl0}) or padding other than 0, a vector outside 0x10–0xFF, or a set
+     * format other than 0/1. VPs the
      * partition lacks are skipped, as KVM and Xen skip them.
      */
     int ipiTlfs(HypercallInput in, long rdx, long r8, GuestMemory memory, Consumer<Interrupt> irqs) {
@@ -201,7 +230,7 @@ final class FlushAndIpi {
             }
         }
         int vector = (int) word0;
-        if ((word0 >>> 32) != 0 || !validVector(vector)
+        if (!targetVtlIsVtl0((int) (word0 >>> 32) & 0xff) || (word0 >>> 40) != 0 || !validVector(vector)
                 || set.format() != VpSet.FORMAT_SPARSE_4K && set.format() != VpSet.FORMAT_ALL) {
             return HvStatus.INVALID_PARAMETER;
         }
@@ -332,6 +361,19 @@ final class FlushAndIpi {
             words.add(SimPage.Le.get(b, 8 * i, 8));
         }
         return new VpSet(format, valid, words.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /**
+     * An HV_INPUT_VTL byte (TLFS datatypes/hv_input_vtl.md: TargetVtl 3:0, UseTargetVtl 4,
+     * ReservedZ 7:5) the VTL-0-only model accepts: reserved bits clear, and TargetVtl 0 when
+     * UseTargetVtl is set; without UseTargetVtl "the target VTL is ... the current caller's VTL",
+     * so TargetVtl is ignored. (KVM never looks at the byte; Xen rejects any non-zero byte.)
+     */
+    static boolean targetVtlIsVtl0(int inputVtl) {
+        if ((inputVtl & INPUT_VTL_RESERVED) != 0) {
+            return false;
+        }
+        return (inputVtl & INPUT_VTL_USE_TARGET) == 0 || (inputVtl & INPUT_VTL_TARGET) == 0;
     }
 
     private static boolean validVector(int vector) {

@@ -414,7 +414,7 @@ final class HvCalls {
             }
         }
         if ((param & 0x0000_ffff_0000_0000L) != 0) {
-            return kvmUserspaceSignal(param);
+            return kvmUserspaceSignal(param, fast, memory);
         }
         if ((param & ~(long) HvPort.CONNECTION_ID_MASK) != 0) {
             return HvStatus.INVALID_HYPERCALL_INPUT;
@@ -427,7 +427,7 @@ final class HvCalls {
             return HvStatus.SUCCESS;
         }
         if (port == null || port.type() != HvPort.Type.EVENT) {
-            return kvmUserspaceSignal(param);
+            return kvmUserspaceSignal(param, fast, memory);
         }
         SynIc s = p.synicUnchecked(port.vp());
         if (!s.enabled() || !s.siefEnabled()) {
@@ -439,16 +439,41 @@ final class HvCalls {
     }
 
     /**
-     * The KVM fall-through "maybe userspace knows this conn_id": no active SynIC → 3; else QEMU
-     * answers 0x11 for a non-zero flag and 0x12 for a connection it has no handler for. The model's
-     * SynIC is active when the partition holds AccessSynicRegs (QEMU's hv-synic sets both).
+     * The KVM fall-through "maybe userspace knows this conn_id": no active SynIC → 3; else the
+     * KVM_EXIT_HYPERV_HCALL exit, which QEMU answers in {@code hyperv_hcall_signal_event()}. The
+     * model's SynIC is active when the partition holds AccessSynicRegs (QEMU's hv-synic sets both).
+     *
+     * <p>Pitfall (for hyperv-abi.md §4 "Userspace completion in KVM"): for a slow call,
+     * {@code kvm_hvcall_signal_event()} reads the 8-byte input into {@code hc->ingpa} itself, and
+     * {@code kvm_hv_hypercall()} then exits with {@code params[0] = hc.ingpa} (now the connection
+     * word, not a GPA) and the original input value (Fast = 0). QEMU takes {@code params[0]} for a
+     * GPA again: not 8-aligned → INVALID_ALIGNMENT; else {@code ldq_phys()} at "connection id"
+     * (unassigned memory reads 0, softmmu/memory.c {@code unassigned_mem_read()}) and its checks
+     * run on that value: flag bits 32–47 → 0x11, other reserved bits → 3, no handler → 0x12. QEMU's
+     * handler list is empty here: with KVM_CAP_HYPERV_EVENTFD the handlers live in KVM
+     * ({@code hyperv_set_event_flag_handler()}). So a slow SignalEvent on an unknown connection is
+     * never answered from the connection the guest wrote.
      */
-    private int kvmUserspaceSignal(long param) {
+    private int kvmUserspaceSignal(long param, boolean fast, GuestMemory memory) {
         if (!p.config().has(HvPrivilege.ACCESS_SYNIC_REGS)) {
             return HvStatus.INVALID_HYPERCALL_INPUT;
         }
-        if ((param & 0x0000_ffff_0000_0000L) != 0) {
+        long value = param;
+        if (!fast) {
+            if ((value & (SIGNAL_EVENT_INPUT_BYTES - 1)) != 0) {
+                return HvStatus.INVALID_ALIGNMENT;
+            }
+            try {
+                value = le64(memory.readPhysical(value, SIGNAL_EVENT_INPUT_BYTES));
+            } catch (GuestFault f) {
+                value = 0; // unassigned_mem_read() returns 0
+            }
+        }
+        if ((value & 0x0000_ffff_0000_0000L) != 0) {
             return HvStatus.INVALID_PORT_ID;
+        }
+        if ((value & ~(long) HvPort.CONNECTION_ID_MASK) != 0) {
+            return HvStatus.INVALID_HYPERCALL_INPUT;
         }
         return HvStatus.INVALID_CONNECTION_ID;
     }

@@ -260,13 +260,13 @@ public final class HvPartition {
     long referenceTicks(long nowNs) {
         long khz = config.tscKhz();
         return switch (config.personality()) {
-            case TLFS -> Long.divideUnsigned(nowNs, SyntheticMsrs.NS_PER_TICK);
+            case TLFS -> Long.divideUnsigned(nowNs, HvTime.NS_PER_TICK);
             case KVM -> (referenceTscMsr & SynIc.PAGE_ENABLE) != 0 && tscSequence != ReferenceTsc.INVALID_SEQUENCE
                     ? ReferenceTsc.refTime(ReferenceTsc.tscAt(nowNs, khz), ReferenceTsc.scale(HvPersonality.KVM, khz), 0)
-                    : Long.divideUnsigned(nowNs, SyntheticMsrs.NS_PER_TICK);
+                    : Long.divideUnsigned(nowNs, HvTime.NS_PER_TICK);
             case XEN_VIRIDIAN -> ReferenceTsc.scalable(khz)
                     ? ReferenceTsc.refTime(ReferenceTsc.tscAt(nowNs, khz), ReferenceTsc.scale(HvPersonality.XEN_VIRIDIAN, khz), 0)
-                    : Long.divideUnsigned(nowNs, SyntheticMsrs.NS_PER_TICK);
+                    : Long.divideUnsigned(nowNs, HvTime.NS_PER_TICK);
         };
     }
 

@@ -47,6 +47,12 @@ public final class HyperVBackend implements Backend {
         return partition;
     }
 
+    /** The partition's earliest armed synthetic timer ({@link HvPartition#nextTimerDeadlineNs()}). */
+    @Override
+    public java.util.OptionalLong nextDeadlineNs() {
+        return partition.nextTimerDeadlineNs();
+    }
+
     @Override
     public String name() {
         return NAME;

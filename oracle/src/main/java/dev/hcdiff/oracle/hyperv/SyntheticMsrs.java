@@ -21,8 +21,6 @@ final class SyntheticMsrs {
     static final long HYPERCALL_RSVDP = 0xffcL;
     /** HYPERCALL MSR bits 63:12, GPFN. */
     static final long HYPERCALL_GPFN_MASK = ~0xfffL;
-    /** 100 ns per reference-counter tick (TLFS "Reference Counter"). */
-    static final long NS_PER_TICK = 100;
     /** KVM's APIC bus frequency, 1e9 / APIC_BUS_CYCLE_NS = 1 (arch/x86/kvm/lapic.h). */
     static final long KVM_APIC_HZ = 1_000_000_000L;
     /** Xen's, 1e9 / APIC_BUS_CYCLE_NS = 10 (xen/arch/x86/include/asm/hvm/vlapic.h), as viridian reports it. */

@@ -50,10 +50,8 @@ final class SyntheticTimers {
     static final long LAZY = StimerConfig.LAZY;
     static final long AUTO_ENABLE = StimerConfig.AUTO_ENABLE;
     static final long DIRECT_MODE = StimerConfig.DIRECT_MODE;
-    /** 100 ns per reference-counter tick (TLFS "Reference Counter"). */
-    static final long NS_PER_TICK = 100;
     /** Xen start_stimer(): more missed periods than this and the timer is treated as lazy. */
-    static final long XEN_MAX_MISSED = 3;
+    static final int XEN_MAX_MISSED = 3;
 
     /** One timer's registers and its place in time. */
     static final class Stimer {
@@ -265,8 +263,8 @@ final class SyntheticTimers {
 
     /** {@code nowNs} + {@code ticks} × 100, saturating at Long.MAX_VALUE ({@code ticks} unsigned). */
     private static long relative(long nowNs, long ticks) {
-        long room = (Long.MAX_VALUE - nowNs) / NS_PER_TICK;
-        return Long.compareUnsigned(ticks, room) > 0 ? Long.MAX_VALUE : nowNs + ticks * NS_PER_TICK;
+        long room = (Long.MAX_VALUE - nowNs) / HvTime.NS_PER_TICK;
+        return Long.compareUnsigned(ticks, room) > 0 ? Long.MAX_VALUE : nowNs + ticks * HvTime.NS_PER_TICK;
     }
 
     /** The next period after an expiry. */
@@ -277,11 +275,13 @@ final class SyntheticTimers {
                 expiration = now + s.count;
             } else {
                 expiration = s.expiration + s.count;
-                long missed = expiration - now <= 0 ? (now - expiration) / s.count + 1 : 0;
-                if (missed > XEN_MAX_MISSED) {
+                // Xen's "unsigned int missed" holds the u64 quotient + 1 truncated to 32 bits, and
+                // "vs->count / missed" divides u64 by it (time.c start_stimer()).
+                int missed = expiration - now <= 0 ? (int) (Long.divideUnsigned(now - expiration, s.count) + 1) : 0;
+                if (Integer.compareUnsigned(missed, XEN_MAX_MISSED) > 0) {
                     expiration = now + s.count;
-                } else if (missed > 0) {
-                    expiration = now + s.count / missed;
+                } else if (missed != 0) {
+                    expiration = now + Long.divideUnsigned(s.count, Integer.toUnsignedLong(missed));
                 }
             }
             s.expiration = expiration;
@@ -349,7 +349,7 @@ final class SyntheticTimers {
 
     /** Reference ticks to ns, saturating: a far COUNT becomes "never" rather than wrapping. */
     static long deadlineNs(long ticks) {
-        return Long.compareUnsigned(ticks, Long.MAX_VALUE / NS_PER_TICK) > 0 ? Long.MAX_VALUE : ticks * NS_PER_TICK;
+        return Long.compareUnsigned(ticks, Long.MAX_VALUE / HvTime.NS_PER_TICK) > 0 ? Long.MAX_VALUE : ticks * HvTime.NS_PER_TICK;
     }
 
     private static long periodNs(Stimer s) {

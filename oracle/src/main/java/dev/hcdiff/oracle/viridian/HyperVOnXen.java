@@ -90,6 +90,23 @@ public final class HyperVOnXen implements Backend {
         return domain.config.toMap();
     }
 
+    /**
+     * The earliest deadline of a started synthetic timer's Xen timer ({@code vs->timer}, not yet
+     * fired: {@code stimer_expire()} sets it to "none") or of the Xen domain's own timers.
+     */
+    @Override
+    public java.util.OptionalLong nextDeadlineNs() {
+        long next = domain.xen.nextDeadlineNs().orElse(Long.MAX_VALUE);
+        for (ViridianVcpu vv : domain.vcpus) {
+            for (ViridianStimer vs : vv.stimer) {
+                if (vs.started && vs.deadlineNs < next) {
+                    next = vs.deadlineNs;
+                }
+            }
+        }
+        return next == Long.MAX_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(next);
+    }
+
     /** Xen's shared_info page while the guest has it mapped (the SIM page is read when a message is placed). */
     @Override
     public SortedSet<Long> ownedPages() {

@@ -12,6 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
 
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EINVAL;
+import static dev.hcdiff.oracle.xen.abi.XenErrno.EOPNOTSUPP;
+
 /**
  * {@code viridian_hypercall()} and its handlers ({@code xen/arch/x86/hvm/viridian/viridian.c},
  * Xen 4.17.7), 64-bit mode: input value in RCX, input GPA (or fast parameter 1) in RDX, output GPA
@@ -26,8 +29,6 @@ import java.util.BitSet;
  */
 final class ViridianHypercalls {
 
-    /** Xen errnos (xen/include/public/errno.h): EINVAL 22, EOPNOTSUPP 95. */
-    static final int EINVAL = 22, EOPNOTSUPP = 95;
     /** {@code HV_FLUSH_ALL_PROCESSORS}, flags bit 0 (hyperv-tlfs.h). */
     static final long HV_FLUSH_ALL_PROCESSORS = 1L;
     /** {@code enum HV_GENERIC_SET_FORMAT}: SPARSE_4K 0, ALL 1. */

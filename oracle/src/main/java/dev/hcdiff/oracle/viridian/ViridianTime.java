@@ -2,6 +2,7 @@ package dev.hcdiff.oracle.viridian;
 
 import dev.hcdiff.oracle.coverage.Covers;
 import dev.hcdiff.oracle.coverage.Realisation;
+import dev.hcdiff.oracle.hyperv.HvTime;
 import dev.hcdiff.oracle.hyperv.MsrResult;
 import dev.hcdiff.oracle.hyperv.ReferenceTsc;
 import dev.hcdiff.trace.record.TimerArm;
@@ -20,8 +21,6 @@ import dev.hcdiff.trace.record.TimerArm;
  */
 final class ViridianTime {
 
-    /** The reference counter's unit, 100 ns (TLFS "Reference Counter"; {@code timeout = (expiration - now) * 100ull}). */
-    static final long NS_PER_TICK = 100;
     /** {@code APIC_BUS_CYCLE_NS} (xen/arch/x86/include/asm/hvm/vlapic.h): 10 ns, a 100 MHz APIC bus. */
     static final long APIC_BUS_CYCLE_NS = 10;
     /** {@code HV_REFERENCE_TSC_PAGE}: tsc_sequence @0, tsc_scale @8, tsc_offset @16. */
@@ -179,15 +178,17 @@ final class ViridianTime {
                 expiration = now + vs.count;
             } else {
                 expiration = vs.expiration + vs.count;
-                long missed = 0;
+                // Xen's "unsigned int missed": the u64 quotient + 1 is truncated to 32 bits, so
+                // 2^32 missed ticks read as 0 and leave the expiration in the past.
+                int missed = 0;
                 if (expiration - now <= 0) {
-                    missed = Long.divideUnsigned(now - expiration, vs.count) + 1;
+                    missed = (int) (Long.divideUnsigned(now - expiration, vs.count) + 1);
                 }
                 // "the choice of number here is a pure guess"
-                if (missed > 3) {
+                if (Integer.compareUnsigned(missed, 3) > 0) {
                     expiration = now + vs.count;
-                } else if (missed > 0) {
-                    expiration = now + Long.divideUnsigned(vs.count, missed);
+                } else if (missed != 0) {
+                    expiration = now + Long.divideUnsigned(vs.count, Integer.toUnsignedLong(missed));
                 }
             }
         } else {
@@ -199,11 +200,11 @@ final class ViridianTime {
             }
         }
         vs.expiration = expiration;
-        long timeout = (expiration - now) * NS_PER_TICK;
+        long timeout = (expiration - now) * HvTime.NS_PER_TICK;
         vs.started = true;
         vv.stimerPending &= ~(1 << x);
         vs.deadlineNs = c.nowNs() + timeout;
-        c.out().timer(new TimerArm(vv.vcpuId, name(x), vs.deadlineNs, vs.periodic() ? vs.count * NS_PER_TICK : 0));
+        c.out().timer(new TimerArm(vv.vcpuId, name(x), vs.deadlineNs, vs.periodic() ? vs.count * HvTime.NS_PER_TICK : 0));
     }
 
     /** {@code stimer_expire()}: the Xen timer fired; the message waits for the vCPU's next entry. */

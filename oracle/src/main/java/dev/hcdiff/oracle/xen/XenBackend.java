@@ -147,6 +147,12 @@ public final class XenBackend implements Backend {
         return vcpuOp.timers().nextDeadlineNs();
     }
 
+    /** {@link #nextTimerDeadlineNs()}: the Xen timers are this personality's only deadlines. */
+    @Override
+    public java.util.OptionalLong nextDeadlineNs() {
+        return nextTimerDeadlineNs();
+    }
+
     /** The event-channel sub-ops, for tests that drive them without guest memory. */
     public EventChannels eventChannels() {
         return eventChannels;

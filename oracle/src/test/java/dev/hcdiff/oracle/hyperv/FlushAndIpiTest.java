@@ -113,6 +113,55 @@ class FlushAndIpiTest {
         assertEquals(SUCCESS, call(partition(HvPersonality.XEN_VIRIDIAN, 2), FLUSH_SPACE_EX | varhdr(1), IN, 0));
     }
 
+    /** The end of {@link #mem}: anything at or past it is unreadable. */
+    static final long END = 0x10000;
+    static final long FLUSH_LIST_EX = 0x0014;
+
+    static long reps(int n) {
+        return (long) n << 32;
+    }
+
+    @Test
+    void kvmReadsTheGvaListOfAtMostFifteenEntriesAndFailsWhenItIsUnreadable() {
+        // Linux kvm_hv_flush_tlb(): "hc->rep_cnt > ARRAY_SIZE(__tlb_flush_entries)" (16 - 1 = 15,
+        // KVM_HV_TLB_FLUSH_FIFO_SIZE) skips the list; otherwise kvm_hv_get_tlb_flush_entries() reads
+        // rep_cnt u64s at ingpa + sizeof(struct hv_tlb_flush) (24), failure → INVALID_HYPERCALL_INPUT.
+        long in = END - 24;          // the header fits, the list starts at END
+        mem.putLong(in + 8, ALL_PROCESSORS);
+        HvPartition kvm = partition(HvPersonality.KVM, 2);
+        assertEquals(INVALID_HYPERCALL_INPUT, call(kvm, FLUSH_LIST | reps(1), in, 0));
+        assertEquals(INVALID_HYPERCALL_INPUT, call(kvm, FLUSH_LIST | reps(15), in, 0));
+        assertEquals(SUCCESS | reps(16), call(kvm, FLUSH_LIST | reps(16), in, 0), "16 GVAs: full flush, list unread");
+        // A readable list: reps completed = rep count.
+        assertEquals(SUCCESS | reps(3), call(kvm, FLUSH_LIST | reps(3), END - 24 - 24, 0));
+    }
+
+    @Test
+    void kvmReadsBankWordsOnlyForASparseSetButSkipsThemBeforeTheListForEveryFormat() {
+        // Linux kvm_hv_flush_tlb(): all_cpus = format != HV_GENERIC_SET_SPARSE_4K; banks are read
+        // only if !all_cpus (kvm_get_sparse_vp_set()); data_offset += var_cnt * 8 regardless.
+        HvPartition kvm = partition(HvPersonality.KVM, 2);
+        long in = END - 32;          // Ex header (32 bytes) fits, the bank word would be at END
+        mem.putLong(in + 8, 0);
+        mem.putLong(in + 24, 1);     // ValidBanksMask: bank 0, so var_cnt must be 1
+        mem.putLong(in + 16, 1);     // Format 1 (all): the bank word is not read
+        assertEquals(SUCCESS, call(kvm, FLUSH_SPACE_EX | varhdr(1), in, 0));
+        mem.putLong(in + 16, 2);     // an unknown format is also "all" to KVM
+        assertEquals(SUCCESS, call(kvm, FLUSH_SPACE_EX | varhdr(1), in, 0));
+        mem.putLong(in + 16, 0);     // sparse: the bank word at END is read and faults
+        assertEquals(INVALID_HYPERCALL_INPUT, call(kvm, FLUSH_SPACE_EX | varhdr(1), in, 0));
+        // LIST_EX, format all, one bank word inside memory: the list lies after the bank word (at END).
+        long in2 = END - 40;
+        mem.putLong(in2 + 8, 0);
+        mem.putLong(in2 + 16, 1);
+        mem.putLong(in2 + 24, 1);
+        assertEquals(INVALID_HYPERCALL_INPUT, call(kvm, FLUSH_LIST_EX | varhdr(1) | reps(1), in2, 0));
+        // An empty sparse set goes to ret_success before the list is read.
+        mem.putLong(in + 16, 0);
+        mem.putLong(in + 24, 0);
+        assertEquals(SUCCESS | reps(1), call(kvm, FLUSH_LIST_EX | reps(1), in, 0));
+    }
+
     @Test
     void fastIpiInterruptsEachTargetVpWithTheVector() {
         HvPartition hv = partition(HvPersonality.TLFS, 4);
@@ -136,12 +185,38 @@ class FlushAndIpiTest {
 
     @Test
     void slowIpiTargetVtlIsCheckedByTlfsAndXenButNotKvm() {
-        mem.putLong(IN, 0x41 | (1L << 32)); // TargetVtl 1
+        mem.putLong(IN, 0x41 | (0x11L << 32)); // UseTargetVtl with TargetVtl 1
         mem.putLong(IN + 8, 1);
         assertEquals(INVALID_PARAMETER, call(partition(HvPersonality.TLFS, 2), SEND_IPI, IN, 0));
+        // Xen hvcall_ipi(): "if ( input_params.target_vtl || input_params.reserved_zero[0] ...) return -EINVAL".
         assertEquals(INVALID_PARAMETER, call(partition(HvPersonality.XEN_VIRIDIAN, 2), SEND_IPI, IN, 0));
+        // Linux kvm_hv_send_ipi() reads only send_ipi.vector and cpu_mask.
         assertEquals(SUCCESS, call(partition(HvPersonality.KVM, 2), SEND_IPI, IN, 0));
         assertEquals(List.of(new Interrupt(0, 0x41, "ipi")), irqs);
+    }
+
+    @Test
+    void tlfsIgnoresTargetVtlUnlessUseTargetVtlIsSetAndRejectsReservedBits() {
+        // TLFS datatypes/hv_input_vtl.md: TargetVtl 3:0, UseTargetVtl 4, ReservedZ 7:5; "The
+        // UseTargetVtl flag determines whether the TargetVtl field should be honored. If not set,
+        // the target VTL is ... the current caller's VTL".
+        HvPartition tlfs = partition(HvPersonality.TLFS, 2);
+        HvPartition xen = partition(HvPersonality.XEN_VIRIDIAN, 2);
+        mem.putLong(IN + 8, 1);
+        for (long vtl : new long[] {0x01, 0x0f, 0x10}) { // TargetVtl ignored, or UseTargetVtl with VTL 0
+            mem.putLong(IN, 0x41 | (vtl << 32));
+            assertEquals(SUCCESS, call(tlfs, SEND_IPI, IN, 0), "HV_INPUT_VTL 0x" + Long.toHexString(vtl));
+            // Xen rejects any non-zero target_vtl byte.
+            assertEquals(INVALID_PARAMETER, call(xen, SEND_IPI, IN, 0), "xen, HV_INPUT_VTL 0x" + Long.toHexString(vtl));
+        }
+        for (long vtl : new long[] {0x20, 0x40, 0x80, 0x12}) { // ReservedZ, or UseTargetVtl with VTL 2
+            mem.putLong(IN, 0x41 | (vtl << 32));
+            assertEquals(INVALID_PARAMETER, call(tlfs, SEND_IPI, IN, 0), "HV_INPUT_VTL 0x" + Long.toHexString(vtl));
+        }
+        // The same byte in a fast call's RDX bits 39:32.
+        assertEquals(SUCCESS, call(tlfs, SEND_IPI | FAST, 0x41 | (0x1L << 32), 1));
+        assertEquals(INVALID_PARAMETER, call(tlfs, SEND_IPI | FAST, 0x41 | (0x80L << 32), 1));
+        assertEquals(4, irqs.size());
     }
 
     @Test

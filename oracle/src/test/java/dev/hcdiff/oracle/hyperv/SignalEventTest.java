@@ -200,6 +200,36 @@ class SignalEventTest {
         assertEquals(INVALID_CONNECTION_ID, fast(hv, 0x20001, 0));
     }
 
+    long slow(HvPartition hv, long inputWord) {
+        mem.putLong(0x1000, inputWord);
+        return hv.hypercall(0, SIGNAL_EVENT, 0x1000, 0, mem, irqs::add);
+    }
+
+    @Test
+    void kvmSlowUnknownConnectionIsJudgedByQemuAsIfTheConnectionWereAGpa() {
+        // Linux kvm_hvcall_signal_event() reads the input into hc->ingpa; kvm_hv_hypercall() exits
+        // with params[0] = hc.ingpa and Fast = 0; QEMU hyperv_hcall_signal_event() then checks
+        // "addr & (__alignof__(addr) - 1)" → INVALID_ALIGNMENT and does ldq_phys(addr).
+        HvPartition hv = ready(HvPersonality.KVM);
+        assertEquals(INVALID_ALIGNMENT, slow(hv, 0x30001));
+        // 0x8000 is aligned: QEMU reads the u64 there and applies its checks to that value.
+        mem.putLong(0x8000, 1L << 32);
+        assertEquals(INVALID_PORT_ID, slow(hv, 0x8000), "flag bits in the word at 0x8000");
+        mem.putLong(0x8000, 1L << 56);
+        assertEquals(INVALID_HYPERCALL_INPUT, slow(hv, 0x8000), "reserved bits in the word at 0x8000");
+        mem.putLong(0x8000, 0x10001);
+        assertEquals(INVALID_CONNECTION_ID, slow(hv, 0x8000), "QEMU has no handler, even for a KVM eventfd port");
+        // Outside RAM: unassigned_mem_read() gives 0 → connection 0 → no handler.
+        assertEquals(INVALID_CONNECTION_ID, slow(hv, 0x30008));
+        // A non-zero flag: KVM's 0x11 falls through; QEMU reads at the (huge, aligned) word → 0 → 0x12.
+        assertEquals(INVALID_CONNECTION_ID, slow(hv, (1L << 32) | 0x10008));
+        assertEquals(List.of(), irqs);
+        assertEquals(0, mem.byteAt(SIEF_GPA + 2 * 256));
+        // Fast calls keep the value as the connection word.
+        assertEquals(INVALID_CONNECTION_ID, fast(hv, 0x30001, 0));
+        assertEquals(INVALID_PORT_ID, fast(hv, 0x30001, 1));
+    }
+
     @Test
     void kvmDropsTheEventSilentlyWhenSiefIsDisabled() {
         HvPartition hv = partition(HvPersonality.KVM, "0x10001=event:vp0:sint2:flag0:count16");

@@ -220,6 +220,32 @@ class SyntheticTimersTest {
     }
 
     @Test
+    void xenCountsMissedPeriodsInAnUnsignedIntSoTwoToThe32MissedReadAsNone() {
+        // Xen time.c start_stimer(): "unsigned int missed ... missed = ((now - expiration) / vs->count) + 1;"
+        // 2^32 truncates to 0: neither "missed > 3" nor "else if ( missed )" applies, so the timer is
+        // set at vs->expiration + count, already past, and set_timer() fires it at once.
+        HvPartition hv = ready(HvPersonality.XEN_VIRIDIAN);
+        wr(hv, 0, STIMER0_COUNT, 1, 0);
+        wr(hv, 0, STIMER0_CONFIG, ENABLE | PERIODIC | sintx(3), 0); // expiration 0 + 1
+        long target = (1L << 32) + 1; // re-arm: expiration 2, missed = target - 2 + 1 = 2^32
+        long lo = 0, hi = target * 200;
+        while (lo < hi) { // the first ns at which TIME_REF_COUNT reads target
+            long mid = (lo + hi) >>> 1;
+            if (hv.rdmsr(0, 0x40000020, mid).value() < target) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        assertEquals(target, hv.rdmsr(0, 0x40000020, lo).value());
+        arms.clear();
+        hv.expireTimers(lo, mem, irqs::add, arms::add);
+        assertEquals(1, irqs.size());
+        // Not now + count (the "missed > 3" branch a 64-bit count would take): due immediately.
+        assertEquals(List.of(new TimerArm(0, "stimer0", lo, 100)), arms);
+    }
+
+    @Test
     void xenFiresOnItsOwnTimerEvenWhenItsSlowCounterIsOneTickShort() {
         // Xen: set_timer(NOW() + (expiration - now) × 100) → 1 ms; trc_val() then reads 9999 (2 GHz TSC).
         HvPartition hv = ready(HvPersonality.XEN_VIRIDIAN);

@@ -22,6 +22,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The backend as a whole: registration, configuration round trip, routing of platform requests. */
 class HyperVOnXenBackendTest {
 
+    /**
+     * The recorder wakes a halted vCPU at the backend's next deadline: a started synthetic timer
+     * runs on a Xen timer ({@code start_stimer()} in xen/arch/x86/hvm/viridian/time.c), so its
+     * deadline is the one the backend reports, and none once it fired.
+     */
+    @Test
+    void nextDeadlineIsTheStartedSyntheticTimersUntilItFires() {
+        Backend b = Backends.create("hyperv-on-xen", new TreeMap<>());
+        dev.hcdiff.oracle.backend.FlatRam ram = new dev.hcdiff.oracle.backend.FlatRam(0x10000);
+        assertTrue(b.nextDeadlineNs().isEmpty());
+        // HV_X64_MSR_STIMER0_COUNT (0x400000B1) = 10 000 ticks of 100 ns, then CONFIG (0x400000B0):
+        // enable (bit 0), SINTx 3 (bits 19:16) (TLFS "Synthetic Timer Configuration Register").
+        dev.hcdiff.oracle.backend.Serving.serve(b, new dev.hcdiff.trace.record.MsrWrite(0, 0x400000B1, 10_000,
+                dev.hcdiff.trace.record.CpuMode.LONG64), ram, 1_000);
+        var armed = dev.hcdiff.oracle.backend.Serving.serve(b, new dev.hcdiff.trace.record.MsrWrite(0, 0x400000B0,
+                1 | (3L << 16), dev.hcdiff.trace.record.CpuMode.LONG64), ram, 2_000).observation();
+        assertEquals(1, armed.timers().size(), armed.toString());
+        long deadline = armed.timers().getFirst().deadlineNs();
+        assertEquals(java.util.OptionalLong.of(deadline), b.nextDeadlineNs());
+        dev.hcdiff.oracle.backend.Serving.serve(b, new dev.hcdiff.trace.record.MsrRead(0, 0x40000020), ram, deadline);
+        assertTrue(b.nextDeadlineNs().isEmpty(), "a one-shot timer that fired is not started any more");
+    }
+
     @Test
     void registeredUnderItsName() {
         assertTrue(Backends.names().contains("hyperv-on-xen"));

@@ -200,6 +200,40 @@ class ViridianTimeTest {
         assertEquals(List.of(new TimerArm(0, "stimer0", 11_000_000, 1_000_000)), late.timers());
     }
 
+    /** The first guest time (ns) at which {@link #xenRefCount} reaches {@code ticks}. */
+    static long nsAtRefCount(long ticks) {
+        long lo = 0, hi = ticks * 200;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (xenRefCount(mid) < ticks) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    @Test
+    void missedPeriodsAreCountedInAnUnsignedIntAsXenDoes() {
+        // time.c start_stimer(): "unsigned int missed = 0; ... missed = ((now - expiration) / vs->count) + 1;"
+        // truncates the u64 quotient to 32 bits; 2^32 missed ticks read as 0, so neither "missed > 3"
+        // nor "else if ( missed )" applies and the timer is set at expiration = vs->expiration + count,
+        // which is in the past (timeout = (expiration - now) * 100ULL, negative).
+        g.enableLapic(0);
+        g.wrmsr(0, SIMP, SIMP_GPA | 1);
+        g.wrmsr(0, SINT0 + 1, 0x41);
+        g.nowNs = 1_000_000; // reference time 9999
+        g.wrmsr(0, STIMER0_CONFIG, PERIODIC | AUTO_ENABLE | sintx(1));
+        g.wrmsr(0, STIMER0_COUNT, 1); // expiration 10000, a 1-tick period
+        long late = (1L << 32) + 10_000; // re-arm: expiration 10001, missed = late - 10001 + 1 = 2^32
+        g.nowNs = nsAtRefCount(late);
+        assertEquals(late, xenRefCount(g.nowNs));
+        Observation tick = g.rdmsr(0, 0x40000002);
+        assertEquals(List.of(new Interrupt(0, 0x41, "sint1")), tick.interrupts());
+        assertEquals(List.of(new TimerArm(0, "stimer0", g.nowNs + (10_001 - late) * 100, 100)), tick.timers());
+    }
+
     @Test
     void rewritingARunningTimersCountStopsAndSetsItsXenTimer() {
         g.nowNs = 1_000_000;

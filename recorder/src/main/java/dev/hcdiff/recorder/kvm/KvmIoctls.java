@@ -42,4 +42,6 @@ public final class KvmIoctls {
     public static final long KVM_ENABLE_CAP = 0x4068aea3L;
     /** {@code _IO(KVMIO, 0xa3)}: same nr as ENABLE_CAP, no direction or size */
     public static final long KVM_GET_TSC_KHZ = 0xaea3L;
+    /** {@code _IOW(KVMIO, 0x86, struct kvm_interrupt)} (kvm.md: 0x4004ae86) */
+    public static final long KVM_INTERRUPT = 0x4004ae86L;
 }

@@ -19,6 +19,7 @@ public enum KvmOp {
     SET_CPUID2("KVM_SET_CPUID2"),
     ENABLE_CAP("KVM_ENABLE_CAP"),
     GET_TSC_KHZ("KVM_GET_TSC_KHZ"),
+    INTERRUPT("KVM_INTERRUPT"),
     MMAP_VCPU("mmap(kvm_run)"),
     MMAP_RAM("mmap(guest RAM)"),
     MUNMAP("munmap"),

@@ -127,6 +127,16 @@ public final class KvmRun {
         return run.get(JAVA_BYTE, IF_FLAG) != 0;
     }
 
+    /** kvm_run.ready_for_interrupt_injection after an exit: KVM_INTERRUPT would be taken at the next entry. */
+    public static boolean readyForInterruptInjection(MemorySegment run) {
+        return run.get(JAVA_BYTE, READY_FOR_INTERRUPT_INJECTION) != 0;
+    }
+
+    /** kvm_run.request_interrupt_window: exit with KVM_EXIT_IRQ_WINDOW_OPEN once the guest can take an interrupt. */
+    public static void requestInterruptWindow(MemorySegment run, boolean on) {
+        run.set(JAVA_BYTE, REQUEST_INTERRUPT_WINDOW, (byte) (on ? 1 : 0));
+    }
+
     public static int ioDirection(MemorySegment run) {
         return run.get(JAVA_BYTE, IO_DIRECTION);
     }

@@ -18,6 +18,8 @@ public final class VcpuFd implements AutoCloseable {
     private final int runSize;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment errno = Sys.newErrnoSlot(arena);
+    /** {@code struct kvm_interrupt { __u32 irq; }} for {@link #interrupt}. */
+    private final MemorySegment interruptArg = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
     private final MemorySegment run;
     private boolean closed;
 
@@ -68,6 +70,15 @@ public final class VcpuFd implements AutoCloseable {
     /** KVM_SET_CPUID2 from a {@link KvmCpuid2} segment. */
     public void setCpuid2(MemorySegment cpuid) {
         check(KvmOp.SET_CPUID2, Sys.ioctl(errno, fd, KvmIoctls.KVM_SET_CPUID2, cpuid));
+    }
+
+    /**
+     * KVM_INTERRUPT: queues external interrupt {@code vector} for the next entry (no in-kernel
+     * irqchip: the caller checks kvm_run's ready_for_interrupt_injection first, api.rst).
+     */
+    public void interrupt(int vector) {
+        interruptArg.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, vector);
+        check(KvmOp.INTERRUPT, Sys.ioctl(errno, fd, KvmIoctls.KVM_INTERRUPT, interruptArg));
     }
 
     /** KVM_GET_TSC_KHZ: the guest TSC frequency in kHz. */

@@ -5,11 +5,12 @@ import dev.hcdiff.trace.record.Interrupt;
 import java.util.List;
 
 /**
- * The seam for upcall injection: a backend's {@code Observation.interrupts()} reach this. The
- * later implementation queues them, injects each with {@code KVM_INTERRUPT} when the vCPU can take
- * it (after {@code KVM_EXIT_HLT} or an interrupt window, kvm.md) and records a {@code Delivery};
- * it is also what can wake a blocked or halted vCPU. Until then the recorder uses {@link #NONE}:
- * nothing is injected, and a vCPU waiting for an event with no deadline stops as HALTED.
+ * Where a backend's {@code Observation.interrupts()} go: the run loop hands every raised
+ * interrupt to {@link #raised} and calls {@link #beforeEntry} before each {@code KVM_RUN}, so an
+ * implementation can inject a pending one when the vCPU can take it (kvm.md: no in-kernel irqchip,
+ * {@code KVM_INTERRUPT} after an exit with {@code ready_for_interrupt_injection}) and ask for an
+ * interrupt window otherwise. The recorder uses {@code vmm.PendingInterrupts}; {@link #NONE}
+ * injects nothing (a vCPU waiting for an event then stops as HALTED).
  */
 public interface InterruptDelivery {
 
@@ -19,7 +20,11 @@ public interface InterruptDelivery {
     /** True when a pending interrupt could wake a halted or blocked vCPU now. */
     boolean canWake();
 
-    /** No injection yet: raised interrupts are only in the recorded observation. */
+    /** Called before every entry into the guest: inject what can be injected now. */
+    default void beforeEntry() {
+    }
+
+    /** No injection: raised interrupts are only in the recorded observation. */
     InterruptDelivery NONE = new InterruptDelivery() {
         @Override
         public void raised(List<Interrupt> interrupts) {

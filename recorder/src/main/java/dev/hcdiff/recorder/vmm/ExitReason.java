@@ -13,6 +13,8 @@ public enum ExitReason {
     HLT(5),
     /** {@code KVM_EXIT_MMIO} 6: an access to guest-physical memory no slot backs. */
     MMIO(6),
+    /** {@code KVM_EXIT_IRQ_WINDOW_OPEN} 7: the guest can take the interrupt request_interrupt_window waited for. */
+    IRQ_WINDOW_OPEN(7),
     /** {@code KVM_EXIT_SHUTDOWN} 8: triple fault. */
     SHUTDOWN(8),
     /** {@code KVM_EXIT_FAIL_ENTRY} 9: the CPU refused to enter the guest. */

@@ -27,4 +27,17 @@ public interface ExitServices {
 
     /** Records that the recorder's own stubs now fill the page at {@code gpa}. */
     void transportInstalled(long gpa, byte[] page, long exitHostNs);
+
+    /** Records that {@code vector} was injected into {@code vcpu} for {@code source} (a {@code Delivery}). */
+    void delivered(int vcpu, int vector, String source);
+
+    /** The backend's next timer deadline in ns of virtual time ({@code Backend.nextDeadlineNs()}). */
+    java.util.OptionalLong nextDeadlineNs();
+
+    /**
+     * Serves and records a timer tick for {@code vcpu} at the current virtual time: a request that
+     * changes nothing (an empty {@code GuestWrite}), so the backend's only work is to fire the
+     * timers due by then. Replay serves the recorded tick at its recorded time and sees the same firing.
+     */
+    Observation timerTick(int vcpu);
 }

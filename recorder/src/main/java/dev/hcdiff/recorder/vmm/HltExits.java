@@ -5,8 +5,9 @@ import dev.hcdiff.recorder.kvm.KvmRegs;
 
 /**
  * {@code KVM_EXIT_HLT} (no in-kernel irqchip, so KVM leaves hlt to us): with interrupts off the
- * guest has stopped for good; with them on, only an injected interrupt could wake it, and the
- * recorder does not inject yet ({@code InterruptDelivery}).
+ * guest has stopped for good; with them on, only an interrupt wakes it: a pending one, or one a
+ * backend timer raises once virtual time reaches its deadline ({@link Vcpu#awaitInterrupt}).
+ * Resuming without one would run the code after hlt early, so a vCPU nothing can wake stops as HALTED.
  */
 final class HltExits {
 
@@ -17,8 +18,8 @@ final class HltExits {
         if ((KvmRegs.rflags(v.regs) & KvmRegs.RFLAGS_IF) == 0) {
             return v.stop(new VcpuStop.Halted(v.rip(), CleanEnd.HALT_WITH_INTERRUPTS_OFF));
         }
-        if (v.delivery.canWake()) {
-            return Step.HANDLED;
+        if (v.awaitInterrupt()) {
+            return Step.HANDLED; // the next entry injects it and the guest resumes in its handler
         }
         return v.stop(new VcpuStop.Halted(v.rip(), "hlt with nothing to wake it"));
     }

@@ -26,7 +26,9 @@ import java.lang.foreign.MemorySegment;
  * GET_REGS ioctl; the loop reuses its segments and allocates nothing of its own per exit (the
  * backend's observation and the journal record are the only per-exit objects). Before each exit
  * is handled, guest changes to pages the backend owns are served as GuestWrites
- * ({@link ExitServices#syncOwnedPages}).
+ * ({@link ExitServices#syncOwnedPages}). Before each entry the {@link InterruptDelivery} injects a
+ * pending interrupt the vCPU can take; a vCPU waiting for one with none pending lets virtual time
+ * jump to the backend's next timer deadline ({@link #awaitInterrupt}).
  *
  * <p>Single-threaded: {@link #runUntilStop} runs on the thread that will receive the watchdog's
  * signal.
@@ -83,6 +85,7 @@ public final class Vcpu {
             if (maxExits >= 0 && exits >= maxExits) {
                 return new VcpuStop.Budget(rip(), "exit budget of " + maxExits + " exits reached");
             }
+            delivery.beforeEntry();
             watchdog.entering(System.nanoTime());
             int err = fd.run();
             long exitNs = System.nanoTime();
@@ -111,6 +114,8 @@ public final class Vcpu {
             case X86_WRMSR -> MsrExits.write(this, exitNs);
             case HLT -> HltExits.handle(this);
             case MMIO -> MmioExits.handle(this, exitNs);
+            // The window PendingInterrupts asked for: the next entry injects (beforeEntry).
+            case IRQ_WINDOW_OPEN -> Step.HANDLED;
             case SHUTDOWN -> stop(new VcpuStop.TripleFault(rip()));
             case FAIL_ENTRY -> stop(new VcpuStop.FailEntry(rip(), KvmRun.failEntryReason(run)));
             case INTERNAL_ERROR -> stop(new VcpuStop.InternalError(rip(), KvmRun.internalSuberror(run)));
@@ -180,12 +185,45 @@ public final class Vcpu {
                     clock.advanceTo(o.vcpu().deadlineNs());
                     yield Step.HANDLED;
                 }
-                yield delivery.canWake() ? Step.HANDLED
+                yield awaitInterrupt() ? Step.HANDLED
                         : stop(new VcpuStop.Halted(rip(), CallNames.of(request) + ": blocked with nothing to wake it"));
             }
             case DOWN -> stop(new VcpuStop.Halted(rip(), CallNames.of(request) + ": vCPU down"));
         };
     }
+
+    /**
+     * A vCPU that waits for an interrupt (hlt with IF=1, a block with no deadline) and has none
+     * pending: while the backend has a timer deadline, virtual time jumps to it (no host sleep:
+     * the models only see virtual time, {@link VirtualClock}) and a timer tick is served there
+     * ({@link ExitServices#timerTick}), until a tick raises an interrupt for this vCPU.
+     *
+     * @return true when an interrupt is pending (the next entry injects it); false when nothing
+     *         can wake the vCPU: no deadline, a deadline the tick did not consume, or
+     *         {@link #MAX_SILENT_TICKS} ticks that raised nothing
+     */
+    boolean awaitInterrupt() {
+        long last = Long.MIN_VALUE;
+        for (int ticks = 0; !delivery.canWake(); ticks++) {
+            java.util.OptionalLong deadline = services.nextDeadlineNs();
+            if (deadline.isEmpty() || deadline.getAsLong() <= last || ticks == MAX_SILENT_TICKS) {
+                return false;
+            }
+            last = deadline.getAsLong();
+            clock.advanceTo(last);
+            Observation o = services.timerTick(id());
+            if (!o.interrupts().isEmpty()) {
+                delivery.raised(o.interrupts());
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Ticks one wait may serve without an interrupt: a periodic timer whose expiries raise nothing
+     * (a masked SINT, an unbound VIRQ) would otherwise move virtual time forward for ever.
+     */
+    static final int MAX_SILENT_TICKS = 64;
 
     Step stop(VcpuStop why) {
         this.stop = why;

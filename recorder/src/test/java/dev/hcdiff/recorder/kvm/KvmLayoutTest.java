@@ -270,6 +270,8 @@ class KvmLayoutTest {
         assertEquals(ioc(1, KvmCpuid2.HEADER_SIZE, 0x90), KvmIoctls.KVM_SET_CPUID2);
         assertEquals(ioc(1, KvmEnableCap.SIZE, 0xa3), KvmIoctls.KVM_ENABLE_CAP);
         assertEquals(ioc(3, KvmCpuid2.HEADER_SIZE, 0x05), KvmIoctls.KVM_GET_SUPPORTED_CPUID);
+        // struct kvm_interrupt { __u32 irq; }: _IOW(KVMIO, 0x86, struct kvm_interrupt).
+        assertEquals(ioc(1, 4, 0x86), KvmIoctls.KVM_INTERRUPT);
     }
 
     private static long ioc(int dir, long size, int nr) {
