@@ -19,7 +19,9 @@ import java.nio.charset.StandardCharsets;
         usageHelpAutoWidth = true,
         header = "Record, replay and differentially test hypercall traces.",
         description = {
-                "hcdiff runs real guests under KVM and records every hypercall they make, with the guest memory each call read and wrote, into a Chronicle Queue journal. It replays a journal (or a text trace, *.hct) through a reference Xen model and through a Xen-to-Hyper-V adapter running on a Hyper-V (TLFS) model, and names every place where what the guest would observe differs.",
+                "hcdiff runs real guests under KVM and records every hypercall they make, with the guest memory each call read and wrote, into a Chronicle Queue journal. It replays a journal (or a text trace, *.hct) through a reference model and a translating one, and names every place where what the guest would observe differs: a Xen guest through the reference Xen model and a Xen-to-Hyper-V adapter running on a Hyper-V (TLFS) model; a Hyper-V guest through the Hyper-V model and Hyper-V as Xen's viridian serves it.",
+                "",
+                "Record the same guest under two backends and 'hcdiff diff' shows where its own path changed; 'hcdiff abi' shows how each call is realised in the other ABI.",
                 "",
                 "Start with 'hcdiff demo'; 'hcdiff guests list' shows the guests it can record. Every subcommand has --help.",
         },
