@@ -158,6 +158,14 @@ public final class XenOnHyperV implements Backend {
                 throw new IllegalArgumentException("unknown xen-on-hyperv configuration key '" + k + "' (expected xen.* or hyperv.*)");
             }
         });
+        // One CPU runs both sides: what only one side names (a Hyper-V recording names the partition)
+        // holds for the other.
+        for (String[] same : new String[][]{{XenConfig.VCPUS, HvConfig.VCPUS}, {XenConfig.VENDOR, HvConfig.VENDOR},
+                {XenConfig.TSC_KHZ, HvConfig.TSC_KHZ}}) {
+            if (!xenKeys.containsKey(same[0]) && hvKeys.containsKey(same[1])) {
+                xenKeys.put(same[0], hvKeys.get(same[1]));
+            }
+        }
         XenConfig x = XenConfig.fromMap(xenKeys);
         TreeMap<String, String> hvWithDefaults = new TreeMap<>();
         hvWithDefaults.put(HvConfig.VCPUS, Integer.toString(x.vcpus()));

@@ -275,6 +275,19 @@ class XenOnHyperVTest {
         assertEquals("2000000", a.configuration().get("hyperv.tsc-khz"), "the CPU of xen.tsc-khz");
     }
 
+    /**
+     * A Hyper-V recording's header names only the partition (hyperv.vendor=amd, its TSC): the
+     * adapter built from it runs Xen on that same CPU, rather than refusing the default Intel Xen.
+     */
+    @Test
+    void aConfigurationNamingOnlyThePartitionGivesXenTheSameCpu() {
+        XenOnHyperV a = XenOnHyperV.fromConfiguration(java.util.Map.of("hyperv.vendor", "amd",
+                "hyperv.tsc-khz", "2596000", "hyperv.vcpus", "2"));
+        assertEquals("amd", a.configuration().get("xen.vendor"));
+        assertEquals("2596000", a.configuration().get("xen.tsc-khz"));
+        assertEquals("2", a.configuration().get("xen.vcpus"));
+    }
+
     @Test
     void conflictingConfigurationIsRefusedWithOneLine() {
         IllegalArgumentException tsc = assertThrows(IllegalArgumentException.class,
