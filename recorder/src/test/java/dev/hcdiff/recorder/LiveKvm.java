@@ -67,4 +67,28 @@ public final class LiveKvm {
         Recorder.RecordResult result = Recorder.record(options, backend, sink, console::add);
         return new Run(sink.records, console, result);
     }
+
+    /**
+     * Serves each recorded exchange again, in order, on a fresh backend (guest memory rebuilt from
+     * what each call read) and asserts it observes exactly what was recorded: a live recording is
+     * replayable, timer ticks included. At least {@code minExchanges} exchanges must be replayed.
+     */
+    static void assertFreshBackendAgrees(Backend fresh, List<TraceRecord> records, int minExchanges)
+            throws dev.hcdiff.oracle.backend.GuestFault {
+        dev.hcdiff.oracle.backend.FlatRam ram = new dev.hcdiff.oracle.backend.FlatRam(16 << 20); // LiveKvm records with 16 MiB
+        int exchanges = 0;
+        for (TraceRecord r : records) {
+            if (!(r instanceof dev.hcdiff.trace.record.Exchange e)) {
+                continue; // TransportPage and Delivery: the recorder's acts, not backend requests
+            }
+            for (dev.hcdiff.trace.record.MemChunk c : e.reads()) {
+                ram.writePhysical(c.gpa(), c.data());
+            }
+            var s = dev.hcdiff.oracle.backend.Serving.serve(fresh, e.request(), ram, e.timeNs());
+            assertEquals(java.util.Set.of(), dev.hcdiff.oracle.compare.Comparator.differingFields(e.observation(), s.observation()),
+                    fresh.name() + " exchange @" + e.seq() + " " + e.request());
+            exchanges++;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(exchanges > minExchanges, "exchanges replayed: " + exchanges);
+    }
 }
