@@ -1,5 +1,7 @@
 package dev.hcdiff.recorder;
 
+import dev.hcdiff.recorder.guest.thirdparty.ThirdPartyGuests;
+
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.xen.XenBackend;
 import dev.hcdiff.oracle.xen.XenConfig;
@@ -43,9 +45,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * smp.c, smbios.c, util.c crash()) and xen-abi.md §8.2, never from a recording. Subclasses say
  * which backend serves it.
  *
- * <p>The image is the one the lead's fetcher caches; until that is wired, it is found through
- * {@code -Dhcdiff.hvmloader=PATH} or {@code HCDIFF_HVMLOADER=PATH}, and the tests are skipped,
- * with the reason printed, when neither is set.
+ * <p>The image is {@code -Dhcdiff.hvmloader=PATH} or {@code HCDIFF_HVMLOADER=PATH} when set
+ * (scripts/test and .ci/run set it), else obtained as {@code record --guest hvmloader} obtains it
+ * (the guest cache, or {@code apt-get download}: {@link ThirdPartyGuests#obtain}). Only where it
+ * cannot be obtained (no apt-get, no registry) are the tests skipped, with the reason printed; with
+ * {@code HCDIFF_REQUIRE_NETWORK=1} (CI) that is a failure instead.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class HvmloaderBoot {
@@ -86,21 +90,29 @@ abstract class HvmloaderBoot {
         System.out.println(run.records().size() + " records; exchanges by call: " + counts);
     }
 
-    /** The image from -Dhcdiff.hvmloader or HCDIFF_HVMLOADER; skips, saying why, when neither is set. */
+    /** The image: -Dhcdiff.hvmloader or HCDIFF_HVMLOADER, else the guest cache or apt-get as the CLI does. */
     static Path locate() {
         String p = System.getProperty("hcdiff.hvmloader");
         if (p == null || p.isBlank()) {
             p = System.getenv("HCDIFF_HVMLOADER");
         }
-        if (p == null || p.isBlank()) {
-            String why = "hvmloader live test skipped: set -Dhcdiff.hvmloader=PATH or HCDIFF_HVMLOADER=PATH to Debian's "
-                    + "/usr/lib/xen-4.17/boot/hvmloader (apt-get download xen-utils-4.17; dpkg-deb -x)";
+        if (p != null && !p.isBlank()) {
+            Path path = Path.of(p);
+            assertTrue(Files.isRegularFile(path), "hvmloader image " + p + " is not a readable file");
+            return path;
+        }
+        try {
+            return ThirdPartyGuests.standard(java.util.Optional.empty(), System.err::println).obtain("hvmloader").file();
+        } catch (java.io.IOException | RuntimeException e) {
+            if ("1".equals(System.getenv("HCDIFF_REQUIRE_NETWORK"))) {
+                throw new AssertionError("HCDIFF_REQUIRE_NETWORK=1 but hvmloader could not be obtained: " + e.getMessage(), e);
+            }
+            String why = "hvmloader live test skipped: hvmloader could not be obtained (" + e.getMessage()
+                    + "); run 'hcdiff guests fetch hvmloader' or set HCDIFF_HVMLOADER=PATH";
             System.err.println(why);
             assumeTrue(false, why);
+            throw new AssertionError(why); // not reached
         }
-        Path path = Path.of(p);
-        assertTrue(Files.isRegularFile(path), "hvmloader image " + p + " is not a readable file");
-        return path;
     }
 
     @Test
