@@ -1,5 +1,7 @@
 package dev.hcdiff.recorder.guest;
 
+import static dev.hcdiff.recorder.guest.ElfBytes.fits;
+
 import dev.hcdiff.oracle.backend.GuestFault;
 import dev.hcdiff.recorder.vmm.GuestRam;
 
@@ -108,12 +110,11 @@ public record ElfImage(String name, boolean is64, long entry, List<Segment> segm
         List<Segment> segments = new ArrayList<>();
         for (int i = 0; i < phnum; i++) {
             int at = (int) (phoff + (long) i * phentsize);
-            if (b.getInt(at) != PT_LOAD) {
+            ElfBytes.ProgramHeader ph = ElfBytes.ProgramHeader.at(b, is64, at);
+            if (ph.type() != PT_LOAD) {
                 continue;
             }
-            Segment s = is64
-                    ? new Segment(b.getLong(at + 8), b.getLong(at + 24), b.getLong(at + 32), b.getLong(at + 40))
-                    : new Segment(u32(b, at + 4), u32(b, at + 12), u32(b, at + 16), u32(b, at + 20));
+            Segment s = new Segment(ph.offset(), ph.paddr(), ph.fileSize(), ph.memSize());
             if (s.fileSize() < 0 || s.memSize() < 0 || s.fileSize() > s.memSize()) {
                 throw new BadGuestImage(name, "segment " + i + ": file size 0x" + Long.toHexString(s.fileSize())
                         + " exceeds its memory size 0x" + Long.toHexString(s.memSize()));
@@ -175,22 +176,6 @@ public record ElfImage(String name, boolean is64, long entry, List<Segment> segm
             } catch (GuestFault impossible) {
                 throw new IllegalStateException("bounds were checked above: " + impossible.getMessage(), impossible);
             }
-        }
-    }
-
-    private static long u32(ByteBuffer b, int at) {
-        return Integer.toUnsignedLong(b.getInt(at));
-    }
-
-    /** True when [offset, offset+length) lies inside a file of {@code size} bytes, without overflow. */
-    private static boolean fits(long offset, long length, long size) {
-        if (offset < 0 || length < 0) {
-            return false;
-        }
-        try {
-            return Math.addExact(offset, length) <= size;
-        } catch (ArithmeticException overflow) {
-            return false;
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.hcdiff.recorder.guest;
 
+import static dev.hcdiff.recorder.guest.ElfBytes.fits;
+import static dev.hcdiff.recorder.guest.ElfBytes.u16;
+import static dev.hcdiff.recorder.guest.ElfBytes.u32;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.OptionalLong;
@@ -61,14 +65,13 @@ public final class XenElfNotes {
         int phnum = Math.min(u16(b, is64 ? 56 : 44), MAX_HEADERS);
         for (int i = 0; i < phnum; i++) {
             long at = phoff + (long) i * phentsize;
-            if (!fits(at, is64 ? 56 : 32, file.length) || b.getInt((int) at) != PT_NOTE) {
+            if (!fits(at, is64 ? 56 : 32, file.length)) {
                 continue;
             }
-            long offset = is64 ? b.getLong((int) at + 8) : u32(b, (int) at + 4);
-            long size = is64 ? b.getLong((int) at + 32) : u32(b, (int) at + 16);
+            ElfBytes.ProgramHeader ph = ElfBytes.ProgramHeader.at(b, is64, (int) at);
             // "Some versions of binutils do not correctly set p_offset for note segments."
-            if (offset != 0) {
-                walk.area(offset, size, "PT_NOTE segment " + i);
+            if (ph.type() == PT_NOTE && ph.offset() != 0) {
+                walk.area(ph.offset(), ph.fileSize(), "PT_NOTE segment " + i);
             }
         }
         if (walk.xenNotes == 0 && file.length >= (is64 ? 64 : 52)) {
@@ -163,24 +166,5 @@ public final class XenElfNotes {
 
     private static long pad4(long n) {
         return (n + 3) & ~3L;
-    }
-
-    private static long u32(ByteBuffer b, int at) {
-        return Integer.toUnsignedLong(b.getInt(at));
-    }
-
-    private static int u16(ByteBuffer b, int at) {
-        return Short.toUnsignedInt(b.getShort(at));
-    }
-
-    private static boolean fits(long offset, long length, long size) {
-        if (offset < 0 || length < 0) {
-            return false;
-        }
-        try {
-            return Math.addExact(offset, length) <= size;
-        } catch (ArithmeticException overflow) {
-            return false;
-        }
     }
 }
