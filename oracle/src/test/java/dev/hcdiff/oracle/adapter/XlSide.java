@@ -3,6 +3,7 @@ package dev.hcdiff.oracle.adapter;
 import dev.hcdiff.oracle.backend.Backend;
 import dev.hcdiff.oracle.backend.Serving;
 import dev.hcdiff.oracle.toolstack.SparseRam;
+import dev.hcdiff.oracle.toolstack.XsClient;
 import dev.hcdiff.oracle.xen.XenConfig;
 import dev.hcdiff.trace.record.Abi;
 import dev.hcdiff.trace.record.GuestRequest;
@@ -73,17 +74,7 @@ final class XlSide {
 
     /** Takes the next reply off the store ring: {type, payload}. */
     String[] takeXsReply() {
-        int cons = ram.u32(STORE + 2056);
-        byte[] h = new byte[16];
-        for (int i = 0; i < 16; i++) {
-            h[i] = ram.get(STORE + 1024 + ((cons + i) & 1023), 1)[0];
-        }
-        int len = (h[12] & 0xff) | (h[13] & 0xff) << 8;
-        byte[] payload = new byte[len];
-        for (int i = 0; i < len; i++) {
-            payload[i] = ram.get(STORE + 1024 + ((cons + 16 + i) & 1023), 1)[0];
-        }
-        ram.putU32(STORE + 2056, cons + 16 + len);
-        return new String[] {Integer.toString(h[0]), new String(payload, StandardCharsets.ISO_8859_1)};
+        XsClient.Reply reply = new XsClient(ram, STORE).next();
+        return new String[] {Integer.toString(reply.type()), reply.text()};
     }
 }

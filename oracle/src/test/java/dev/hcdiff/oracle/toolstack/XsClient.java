@@ -11,11 +11,11 @@ import java.util.Arrays;
  * {@code tools/firmware/hvmloader/xenbus.c} ({@code ring_write()}, {@code ring_read()}): requests go
  * into {@code req[]} at req_prod, replies come out of {@code rsp[]} at rsp_cons.
  */
-final class XsClient {
+public final class XsClient {
 
     /** A reply as the daemon sent it. */
-    record Reply(int type, int reqId, int txId, byte[] payload) {
-        String text() {
+    public record Reply(int type, int reqId, int txId, byte[] payload) {
+        public String text() {
             return new String(payload, StandardCharsets.ISO_8859_1);
         }
     }
@@ -23,7 +23,7 @@ final class XsClient {
     final SparseRam ram;
     final long ring;
 
-    XsClient(SparseRam ram, long ringGpa) {
+    public XsClient(SparseRam ram, long ringGpa) {
         this.ram = ram;
         this.ring = ringGpa;
     }
@@ -84,7 +84,7 @@ final class XsClient {
     }
 
     /** Bytes available in rsp[]. */
-    int available() {
+    public int available() {
         return ram.u32(ring + XsWire.RING_RSP_PROD) - ram.u32(ring + XsWire.RING_RSP_CONS);
     }
 
@@ -99,7 +99,7 @@ final class XsClient {
     }
 
     /** The next message in rsp[], or null when fewer than a header's bytes are there. */
-    Reply next() {
+    public Reply next() {
         if (available() < 16) {
             return null;
         }

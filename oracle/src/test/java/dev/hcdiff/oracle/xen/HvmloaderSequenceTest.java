@@ -2,6 +2,7 @@ package dev.hcdiff.oracle.xen;
 
 import dev.hcdiff.oracle.backend.Serving;
 import dev.hcdiff.oracle.toolstack.SparseRam;
+import dev.hcdiff.oracle.toolstack.XsClient;
 import dev.hcdiff.oracle.xen.abi.E820Entry;
 import dev.hcdiff.oracle.xen.abi.XenAddToPhysmap;
 import dev.hcdiff.oracle.xen.abi.XenHvmParam;
@@ -104,19 +105,10 @@ class HvmloaderSequenceTest {
         } else {
             assertEquals(List.of(), sent.eventsPending());
         }
-        int cons = ram.u32(STORE + 2056);
-        assertTrue(ram.u32(STORE + 2060) - cons >= 16, "the reply is in the ring before EVTCHNOP_send returns");
-        byte[] h = new byte[16];
-        for (int i = 0; i < 16; i++) {
-            h[i] = ram.get(STORE + 1024 + ((cons + i) & 1023), 1)[0];
-        }
-        int len = (h[12] & 0xff) | (h[13] & 0xff) << 8;
-        byte[] payload = new byte[len];
-        for (int i = 0; i < len; i++) {
-            payload[i] = ram.get(STORE + 1024 + ((cons + 16 + i) & 1023), 1)[0];
-        }
-        ram.putU32(STORE + 2056, cons + 16 + len);
-        return new String[] {Integer.toString(h[0]), new String(payload, StandardCharsets.ISO_8859_1)};
+        XsClient ring = new XsClient(ram, STORE);
+        assertTrue(ring.available() >= 16, "the reply is in the ring before EVTCHNOP_send returns");
+        XsClient.Reply reply = ring.next();
+        return new String[] {Integer.toString(reply.type()), reply.text()};
     }
 
     @Test
