@@ -69,7 +69,7 @@ import java.util.TreeSet;
  * Time: vcpu_time_info is refreshed at creation, once per virtual second and after the vCPU
  * blocked ({@link XenDomain}). Timers (set_timer_op, vcpu_op's single-shot and periodic timers,
  * {@link XenTimers}) fire at the start of each request whose {@code nowNs} has reached them, before
- * the request itself is served; {@link #nextTimerDeadlineNs()} says when the next one is due.
+ * the request itself is served; {@link #nextDeadlineNs()} says when the next one is due.
  * Deterministic: time only from {@code nowNs}, no hash-order output.
  * Not thread-safe.
  */
@@ -140,17 +140,13 @@ public final class XenBackend implements Backend {
     }
 
     /**
-     * When the next Xen timer is due (ns of virtual time), or empty: a recorder whose guest halts
-     * serves any request at that time to let it fire ({@link XenTimers#nextDeadlineNs()}).
+     * When the next Xen timer is due (ns of virtual time), or empty: the Xen timers are this
+     * personality's only deadlines ({@link XenTimers#nextDeadlineNs()}); a recorder whose guest
+     * halts serves a request at that time to let it fire.
      */
-    public java.util.OptionalLong nextTimerDeadlineNs() {
-        return vcpuOp.timers().nextDeadlineNs();
-    }
-
-    /** {@link #nextTimerDeadlineNs()}: the Xen timers are this personality's only deadlines. */
     @Override
     public java.util.OptionalLong nextDeadlineNs() {
-        return nextTimerDeadlineNs();
+        return vcpuOp.timers().nextDeadlineNs();
     }
 
     /** The event-channel sub-ops, for tests that drive them without guest memory. */

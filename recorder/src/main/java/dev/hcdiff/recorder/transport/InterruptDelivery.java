@@ -9,8 +9,7 @@ import java.util.List;
  * interrupt to {@link #raised} and calls {@link #beforeEntry} before each {@code KVM_RUN}, so an
  * implementation can inject a pending one when the vCPU can take it (kvm.md: no in-kernel irqchip,
  * {@code KVM_INTERRUPT} after an exit with {@code ready_for_interrupt_injection}) and ask for an
- * interrupt window otherwise. The recorder uses {@code vmm.PendingInterrupts}; {@link #NONE}
- * injects nothing (a vCPU waiting for an event then stops as HALTED).
+ * interrupt window otherwise. The recorder uses {@code vmm.PendingInterrupts}.
  */
 public interface InterruptDelivery {
 
@@ -21,18 +20,5 @@ public interface InterruptDelivery {
     boolean canWake();
 
     /** Called before every entry into the guest: inject what can be injected now. */
-    default void beforeEntry() {
-    }
-
-    /** No injection: raised interrupts are only in the recorded observation. */
-    InterruptDelivery NONE = new InterruptDelivery() {
-        @Override
-        public void raised(List<Interrupt> interrupts) {
-        }
-
-        @Override
-        public boolean canWake() {
-            return false;
-        }
-    };
+    void beforeEntry();
 }
